@@ -1,0 +1,64 @@
+/**
+ * The spool is the source of truth for every message mailwarden said 250 to.
+ * Each message is a file of the bytes as received (after CRLF normalisation) plus a small
+ * JSON sidecar; both are fsynced (and their directory) before the SMTP 250.
+ * Redis jobs only ever carry the spool id and metadata.
+ */
+import type { Envelope } from '../message/envelope.js';
+import type { Decision, RuledFinding } from '../policy/verdict.js';
+
+/**
+ * received:  spooled, jobs not yet confirmed (reconcile re-creates them)
+ * queued:    waiting for delivery (deliver job exists)
+ * held:      in quarantine, waiting for a reviewer
+ * done:      finished: delivered to all, bounced, rejected-after-review (discarded) or expired
+ */
+export type SpoolState = 'received' | 'queued' | 'held' | 'done';
+
+/** What happened to one recipient. */
+export interface RecipientOutcome {
+  readonly rcpt: string;
+  readonly status: 'delivered' | 'failed';
+  /** SMTP reply code from the upstream (250, 550 ...). */
+  readonly code: number;
+  readonly response: string;
+  readonly at: string;
+  /**
+   * For a failed recipient: when the delivery status notification covering it was settled (sent,
+   * refused by the relay, or not owed because the sender was `<>`). Absent = a DSN is still owed,
+   * so a crash between recording the failure and sending the DSN does not lose the bounce.
+   */
+  readonly dsnAt?: string;
+}
+
+/** Summary of the verdict kept with the message (the full one lives in the audit trail). */
+export interface VerdictSummary {
+  readonly decision: Decision;
+  readonly personal: boolean;
+  readonly marking: string | null;
+  readonly encrypted: boolean;
+  readonly findings: readonly RuledFinding[];
+  readonly policyVersion: string;
+  readonly monitorMode: boolean;
+}
+
+export interface Sidecar {
+  /** Spool id: time-sortable, URL- and BullMQ-safe (no ':', never integer-like). Also our reference id. */
+  readonly id: string;
+  readonly receivedAt: string;
+  readonly envelope: Envelope;
+  readonly size: number;
+  readonly sha256: string;
+  readonly messageId: string | null;
+  readonly subject: string;
+  readonly verdict: VerdictSummary;
+  /** Header lines to prepend on delivery (our Received:, X-Mailwarden-*), in order, without CRLF. */
+  readonly addHeaders: readonly string[];
+  readonly state: SpoolState;
+  /** Per-recipient outcomes so far (delivery is per recipient; a retry only sends to the rest). */
+  readonly outcomes: readonly RecipientOutcome[];
+  /** Set when the message was released from or discarded in quarantine. */
+  readonly review?: { readonly action: 'release' | 'discard'; readonly by: string; readonly reason: string; readonly at: string };
+  /** Why the message is done (delivered, bounced, discarded, expired). */
+  readonly doneReason?: 'delivered' | 'bounced' | 'discarded' | 'expired';
+}
