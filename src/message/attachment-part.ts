@@ -1,0 +1,154 @@
+/**
+ * One non-body leaf part becoming an Attachment: decoded bytes collected into a PartBlob,
+ * the encryption/signature role judged from its first bytes, then analyseContent for the
+ * true type, name tricks, markings and archive members.
+ */
+import { analyseContent, type ContentReport } from './content/analyse.js';
+import { signedContent } from './cms-signed.js';
+import { cleanFileName } from './content/file-name.js';
+import { disguisedPayload, partRole, roleUnscannable, type LeafFacts, type PartRole } from './encryption.js';
+import type { Attachment, DetectedType, NameTrick } from './model.js';
+import type { ParseContext } from './parse-context.js';
+import { PartCollector } from './part-collector.js';
+
+export interface PartDescription {
+  readonly id: string;
+  readonly location: readonly string[];
+  readonly depth: number;
+  readonly declaredType: string;
+  readonly disposition: 'attachment' | 'inline' | null;
+  readonly contentId: string | null;
+  readonly name: DeclaredName;
+  /** Content type of the parent multipart ('' for a root leaf). */
+  readonly parentType: string;
+  /** 1-based position under the parent (0 for a root leaf). */
+  readonly index: number;
+  /** Open opaque signed-data (only where it carries the message itself). */
+  readonly unwrapSigned: boolean;
+}
+
+export interface DeclaredName {
+  readonly name: string | null;
+  readonly rawName: string | null;
+  readonly tricks: readonly NameTrick[];
+}
+
+export interface PartOutcome {
+  readonly attachment: Attachment;
+  readonly members: readonly Attachment[];
+  readonly role: PartRole;
+  /** Set when content analysis opened the part as a message (Outlook .msg, TNEF). */
+  readonly attachedMessage: ContentReport['attachedMessage'] | null;
+}
+
+/** A part that was only an opaque signature wrapper: its signed MIME entity, to be walked instead. */
+export interface SignedWrapper {
+  readonly signedEntity: Buffer;
+}
+
+/** Longest declared name kept whole; longer ones keep their start and their (telling) end. */
+const MAX_NAME_CHARS = 1024;
+
+export function declaredName(raw: string | false | undefined): DeclaredName & { shortened: boolean } {
+  if (!raw) return { name: null, rawName: null, tricks: [], shortened: false };
+  const shortened = raw.length > MAX_NAME_CHARS;
+  const declared = shortened ? `${raw.slice(0, MAX_NAME_CHARS / 2)}…${raw.slice(-MAX_NAME_CHARS / 2)}` : raw;
+  const clean = cleanFileName(declared);
+  return { name: clean.name || null, rawName: clean.name !== declared ? declared : null, tricks: clean.tricks, shortened };
+}
+
+export const UNKNOWN_TYPE: DetectedType = Object.freeze({
+  mime: 'application/octet-stream',
+  ext: '',
+  family: 'unknown',
+  macros: false,
+  encrypted: false,
+  basis: 'none',
+});
+
+const ROLE_TYPES: Partial<Record<NonNullable<PartRole>, DetectedType>> = {
+  'smime-enveloped': { mime: 'application/pkcs7-mime', ext: 'p7m', family: 'encrypted', macros: false, encrypted: true, basis: 'magic' },
+  'smime-signed': { mime: 'application/pkcs7-mime', ext: 'p7m', family: 'unknown', macros: false, encrypted: false, basis: 'magic' },
+  'smime-other': { mime: 'application/pkcs7-mime', ext: 'p7m', family: 'unknown', macros: false, encrypted: false, basis: 'magic' },
+  'pgp-payload': { mime: 'application/pgp-encrypted', ext: 'pgp', family: 'encrypted', macros: false, encrypted: true, basis: 'magic' },
+  'pgp-control': { mime: 'application/pgp-encrypted', ext: '', family: 'text', macros: false, encrypted: false, basis: 'text' },
+};
+
+export class AttachmentPart {
+  private readonly collector: PartCollector;
+
+  constructor(
+    private readonly ctx: ParseContext,
+    private readonly part: PartDescription,
+  ) {
+    this.collector = new PartCollector(ctx.temp, ctx.options.inspection.memoryPartBytes, `part-${part.id}`);
+  }
+
+  write(bytes: Buffer): Promise<void> | void {
+    return this.collector.write(bytes);
+  }
+
+  abandon(): Promise<void> {
+    return this.collector.abandon();
+  }
+
+  /** The attachment; null for a part that is only a detached signature; the entity of an opaque signature. */
+  async finish(transferProblem: string | null): Promise<PartOutcome | SignedWrapper | null> {
+    const part = this.part;
+    const collected = await this.collector.finish();
+    const head = collected.kind === 'blob' ? collected.blob.head : collected.head;
+    const size = collected.kind === 'blob' ? collected.blob.size : collected.size;
+    const sha256 = collected.kind === 'blob' ? collected.blob.sha256 : collected.sha256;
+    const facts: LeafFacts = { declaredType: part.declaredType, name: part.name.name, parentType: part.parentType, index: part.index, head, size };
+    const role = partRole(facts);
+    if (role === 'signature') {
+      if (collected.kind === 'blob') await collected.release();
+      return null;
+    }
+    if (role === 'smime-signed' && part.unwrapSigned && !transferProblem && collected.kind === 'blob' && collected.blob.buffer) {
+      const signedEntity = signedContent(collected.blob.buffer);
+      if (signedEntity) return { signedEntity };
+    }
+
+    let report: ContentReport | null = null;
+    let failure: string | null = null;
+    const known = role ? ROLE_TYPES[role] : undefined;
+    if (collected.kind === 'blob') {
+      try {
+        if (!known) {
+          report = await analyseContent(
+            { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
+            { options: this.ctx.options, temp: this.ctx.temp },
+          );
+        }
+      } catch (err) {
+        failure = `content analysis failed: ${(err as Error)?.message ?? String(err)}`;
+      } finally {
+        // The temp file must outlive analyseContent, and no longer.
+        await collected.release();
+      }
+    }
+
+    const reasons = [transferProblem, roleUnscannable(role), disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
+    const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
+    const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
+    const attachment: Attachment = {
+      id: part.id,
+      location: part.location,
+      origin: 'part',
+      depth: part.depth,
+      name: part.name.name,
+      rawName: part.name.rawName,
+      nameTricks: [...tricks],
+      declaredType: part.declaredType,
+      disposition: part.disposition,
+      contentId: part.contentId,
+      size,
+      sha256,
+      detected: known ?? report?.detected ?? UNKNOWN_TYPE,
+      unscannable,
+      markings: report?.markings ?? [],
+    };
+    return { attachment, members: report?.members ?? [], role, attachedMessage: report?.attachedMessage ?? null };
+  }
+}
