@@ -1,0 +1,101 @@
+/**
+ * `mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--json]`
+ * Exit 0 when the chain verifies, 1 when a record is broken (or Redis cannot be read), 2 for usage.
+ */
+import { stat } from 'node:fs/promises';
+import { Redis } from 'ioredis';
+import { readAuditHead } from '../audit/redis-chain.js';
+import type { ChainHead } from '../audit/record.js';
+import { verifyAuditDir, type VerifyResult } from '../audit/verify.js';
+import { QUEUE_PREFIX } from '../queue/jobs.js';
+import { readArgs, UsageError } from './args.js';
+
+const HELP = `usage: mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--json]
+
+Checks the audit trail in DIR (default var/audit): every record's hash, its link to the record
+before it, and gap-free sequence numbers across the day files; names the first broken record.
+  --redis URL        also compare with the chain head stored in Redis, which catches records
+                     deleted from the end (e.g. redis://127.0.0.1:6379)
+  --prefix PREFIX    key prefix of the stored head (default ${QUEUE_PREFIX})
+  --json             print the result as one JSON object`;
+
+export const DEFAULT_AUDIT_DIR = 'var/audit';
+
+export async function run(argv: string[]): Promise<number> {
+  const args = argv[0] === 'audit' ? argv.slice(1) : argv;
+  const { values, positionals } = readArgs(args, {
+    redis: { type: 'string' },
+    prefix: { type: 'string', default: QUEUE_PREFIX },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const [sub, dir = DEFAULT_AUDIT_DIR, ...extra] = positionals;
+  if (sub !== 'verify') throw new UsageError(sub ? `unknown subcommand '${sub}'\n${HELP}` : HELP);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+
+  if (!(await isDirectory(dir))) {
+    process.stderr.write(`mailwarden audit: '${dir}' is not a directory (give the audit directory, default ${DEFAULT_AUDIT_DIR})\n`);
+    return 1;
+  }
+  let expectedHead: ChainHead | null = null;
+  let note = '';
+  if (values.redis) {
+    try {
+      expectedHead = await storedHead(values.redis, values.prefix);
+    } catch (err) {
+      process.stderr.write(`mailwarden audit: cannot read the chain head from Redis at ${values.redis}: ${(err as Error).message}\n`);
+      return 1;
+    }
+    note = expectedHead
+      ? `, matches the stored head`
+      : ` (no chain head stored under ${values.prefix}: files checked alone)`;
+  }
+
+  const result = await verifyAuditDir(dir, { expectedHead });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ dir, expectedHead, ...result })}\n`);
+  } else {
+    process.stdout.write(`${describe(result, note)}\n`);
+  }
+  return result.ok ? 0 : 1;
+}
+
+function describe(r: VerifyResult, note: string): string {
+  if (r.firstBroken) {
+    const b = r.firstBroken;
+    return `audit chain BROKEN at ${b.file}:${b.line} (seq ${b.seq}): ${b.problem}\n${r.records} records verified before it, last good seq ${r.head.seq}`;
+  }
+  if (r.files.length === 0) return `audit chain OK: 0 records, head seq 0 (no audit files found)${note}`;
+  const ahead = r.aheadOfStoredHead
+    ? ` (${r.aheadOfStoredHead} records past the stored head: a writer stopped before updating Redis; the next append repairs it)`
+    : note;
+  return `audit chain OK: ${r.records} records, head seq ${r.head.seq}${ahead}`;
+}
+
+async function storedHead(url: string, prefix: string): Promise<ChainHead | null> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return await readAuditHead(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

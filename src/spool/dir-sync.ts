@@ -1,0 +1,41 @@
+/**
+ * Group commit for directory fsyncs. A rename is durable only once its directory is fsynced;
+ * under load many commits rename into the same directory at once, and one fsync that starts
+ * after all their renames covers every one of them. So callers that arrive while an fsync is
+ * already queued (not yet started) share it; callers that arrive while one is running get the
+ * next one, which starts after it. Each caller's promise resolves only after an fsync that
+ * began after the caller asked.
+ */
+import { open } from 'node:fs/promises';
+
+export class DirSync {
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+
+  constructor(readonly dir: string) {}
+
+  sync(): Promise<void> {
+    if (this.queued) return this.queued;
+    const before = this.running ? this.running.catch(() => undefined) : Promise.resolve();
+    const next: Promise<void> = before
+      .then(() => {
+        this.queued = null;
+        this.running = next;
+        return fsyncDir(this.dir);
+      })
+      .finally(() => {
+        if (this.running === next) this.running = null;
+      });
+    this.queued = next;
+    return next;
+  }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Reconcile the spool (the source of truth) with the queues, on start and whenever Redis may
+ * have lost writes (AOF everysec can drop the last second of acknowledged jobs).
+ *
+ *   received  -> the front never confirmed its jobs: set the state the decision implies, then as below
+ *   queued    -> ensure the deliver job (same id; a finished job with that id is replaced)
+ *   held      -> ensure the quarantine list entry
+ *   done      -> nothing
+ *
+ * The decision audit record: re-sent (same event id, so the audit writer writes it once) for
+ * sidecars still in 'received' and for those younger than `decisionAuditWindowMs` (default
+ * 60 s, far wider than the AOF loss window). Older ones are not re-sent: their record was
+ * acknowledged long ago, and re-sending every held message's decision on each start would only
+ * make work for the writer's de-duplication. The re-sent record is built from the sidecar, so
+ * it lacks the attachment list the front had at hand.
+ *
+ * Idempotent: calling it again (another process, a Redis reconnect) only repeats no-ops.
+ */
+import type { Logger } from 'pino';
+import { decisionEvent } from '../audit/build-event.js';
+import { stateForDecision, type Dispatcher } from '../queue/dispatch.js';
+import type { Spool } from './spool.js';
+import type { Sidecar } from './types.js';
+
+export interface ReconcileOptions {
+  readonly logger?: Logger;
+  readonly decisionAuditWindowMs?: number;
+  /** Sidecars handled at once. Default 16. */
+  readonly parallel?: number;
+  readonly now?: number;
+}
+
+export interface ReconcileReport {
+  readonly seen: number;
+  readonly deliver: number;
+  readonly quarantine: number;
+  readonly decisionAudits: number;
+  readonly failures: { readonly id: string; readonly error: string }[];
+}
+
+export async function reconcile(spool: Spool, dispatcher: Dispatcher, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const window = options.decisionAuditWindowMs ?? 60_000;
+  const now = options.now ?? Date.now();
+  const report = { seen: 0, deliver: 0, quarantine: 0, decisionAudits: 0, failures: [] as { id: string; error: string }[] };
+
+  const one = async (original: Sidecar): Promise<void> => {
+    let sidecar = original;
+    try {
+      const unconfirmed = sidecar.state === 'received';
+      if (unconfirmed) {
+        const state = stateForDecision(sidecar.verdict.decision);
+        sidecar = await spool.updateSidecar(sidecar.id, (s) => (s.state === 'received' ? { ...s, state } : s));
+      }
+      if (sidecar.state === 'queued') {
+        await dispatcher.deliver(sidecar);
+        report.deliver++;
+      } else if (sidecar.state === 'held') {
+        await dispatcher.quarantine(sidecar);
+        report.quarantine++;
+      }
+      const age = now - Date.parse(sidecar.receivedAt);
+      if (unconfirmed || age < window) {
+        await dispatcher.audit(decisionEvent(sidecar, { attachments: [] }));
+        report.decisionAudits++;
+      }
+    } catch (err) {
+      report.failures.push({ id: sidecar.id, error: (err as Error).message });
+      options.logger?.error({ ref: sidecar.id, err }, 'reconcile failed for message');
+    }
+  };
+
+  const running = new Set<Promise<void>>();
+  const limit = options.parallel ?? 16;
+  for await (const sidecar of spool.list()) {
+    report.seen++;
+    if (sidecar.state === 'done') continue;
+    const p = one(sidecar).finally(() => running.delete(p));
+    running.add(p);
+    if (running.size >= limit) await Promise.race(running);
+  }
+  await Promise.all(running);
+  options.logger?.info(
+    { seen: report.seen, deliver: report.deliver, quarantine: report.quarantine, failures: report.failures.length },
+    'spool reconciled with queues',
+  );
+  return report;
+}
