@@ -1,0 +1,276 @@
+/**
+ * The deliver worker: sends each spooled message upstream, per recipient, until every recipient
+ * is delivered or has failed for good, then bounces what failed with a DSN.
+ *
+ * The spool is the guard against delivering twice: recipients the sidecar records as delivered
+ * are never sent again, whatever the job data says.
+ *
+ * Order of writes per attempt, and the at-least-once window:
+ *   upstream's final 250  ->  sidecar outcomes (fsynced)  ->  job.updateData({pending})  ->  audit
+ * A crash after the upstream's 250 and before the sidecar write (a few ms: one fsync) sends the
+ * message again to those recipients on the retry: at most one duplicate. A crash before the end
+ * of data sends nothing the upstream kept (it discards an unfinished DATA), so the retry delivers
+ * once. A crash after the sidecar write loses at most the audit records of that attempt, and the
+ * next attempt re-sends them from the sidecar under the same event ids (written once).
+ */
+import { pipeline } from 'node:stream';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { lifecycleEvent } from '../audit/build-event.js';
+import { jobId, QUEUE_NAMES, QUEUE_PREFIX, type AuditEvent, type DeliverJob } from '../queue/jobs.js';
+import { pendingRecipients, type Dispatcher } from '../queue/dispatch.js';
+import type { Spool } from '../spool/spool.js';
+import type { RecipientOutcome, Sidecar } from '../spool/types.js';
+import { DEFAULT_MAX_AGE_MS, deliveryBackoff, pastMaxAge, type RetryOptions } from './backoff.js';
+import { DeliveryStream, headerPreamble } from './delivery-stream.js';
+import { buildDsn, dsnOwed, readHeaderBlock, sendDsn } from './dsn.js';
+import { classifyError, classifySent, type AttemptResult, type RecipientReply } from './smtp-outcome.js';
+import { createUpstreamTransport, type UpstreamOptions, type UpstreamTransport } from './upstream.js';
+
+export interface DsnOptions {
+  /** Our host name in Reporting-MTA and MAILER-DAEMON@... Default: the OS host name. */
+  readonly hostname?: string;
+  /** From: of bounces. Default: Mail Delivery System <MAILER-DAEMON@hostname>. */
+  readonly from?: string;
+  /** Where DSNs are sent. Default: the upstream. */
+  readonly relay?: UpstreamOptions;
+}
+
+export interface DeliverWorkerOptions {
+  /** A worker connection (createRedis(url, 'worker')): maxRetriesPerRequest null. */
+  readonly connection: Redis;
+  /** BullMQ prefix. Default '{mailwarden}'. */
+  readonly prefix?: string;
+  readonly spool: Spool;
+  readonly dispatcher: Dispatcher;
+  readonly upstream: UpstreamOptions;
+  readonly dsn?: DsnOptions;
+  readonly retry?: RetryOptions;
+  /** Messages delivered in parallel by this process. Default 10. */
+  readonly concurrency?: number;
+  /**
+   * How many times a job whose worker died may be picked up again before BullMQ fails it
+   * (without a bounce). Default 1000: a crash loop must not silently drop mail.
+   */
+  readonly maxStalledCount?: number;
+  /**
+   * How long a job stays locked to a worker that stopped renewing it (a crashed process) before
+   * another worker takes it over. BullMQ default 30 s; tests shorten it.
+   */
+  readonly lockDurationMs?: number;
+  /** How often this worker looks for such stalled jobs. BullMQ default 30 s. */
+  readonly stalledIntervalMs?: number;
+  readonly logger: Logger;
+}
+
+/** Thrown to make BullMQ retry: some recipients got a temporary failure. */
+export class DeliveryDeferred extends Error {
+  override readonly name = 'DeliveryDeferred';
+}
+
+export function startDeliverWorker(opts: DeliverWorkerOptions): Worker<DeliverJob> {
+  const upstream = createUpstreamTransport(opts.upstream);
+  const dsnTransport = opts.dsn?.relay ? createUpstreamTransport(opts.dsn.relay) : upstream;
+  const delivery = new Delivery(opts, upstream, dsnTransport);
+  const worker = new Worker<DeliverJob>(QUEUE_NAMES.deliver, (job) => delivery.process(job), {
+    connection: opts.connection,
+    prefix: opts.prefix ?? QUEUE_PREFIX,
+    concurrency: opts.concurrency ?? 10,
+    maxStalledCount: opts.maxStalledCount ?? 1000,
+    ...(opts.lockDurationMs !== undefined ? { lockDuration: opts.lockDurationMs } : {}),
+    ...(opts.stalledIntervalMs !== undefined ? { stalledInterval: opts.stalledIntervalMs } : {}),
+    settings: { backoffStrategy: deliveryBackoff(opts.retry?.scheduleMs) },
+  });
+  worker.on('error', (err) => opts.logger.error({ err }, 'deliver worker error'));
+  worker.on('closed', () => {
+    upstream.close();
+    if (dsnTransport !== upstream) dsnTransport.close();
+  });
+  return worker;
+}
+
+class Delivery {
+  private readonly maxAgeMs: number;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly opts: DeliverWorkerOptions,
+    private readonly upstream: UpstreamTransport,
+    private readonly dsnTransport: UpstreamTransport,
+  ) {
+    this.maxAgeMs = opts.retry?.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.log = opts.logger;
+  }
+
+  async process(job: Job<DeliverJob>): Promise<string> {
+    const { spool } = this.opts;
+    const id = job.data.spoolId;
+    let sidecar = await readSidecarOrNull(spool, id);
+    // Gone: the front answered 451 and removed it after a late add, or an operator removed it.
+    if (!sidecar) return 'gone';
+    if (sidecar.state === 'done' || sidecar.state === 'held') return `skipped: ${sidecar.state}`;
+    await this.auditOutcomes(sidecar); // re-sends records a crash may have lost; same ids, written once
+
+    const started = Date.now();
+    const pending = pendingRecipients(sidecar);
+    let deferred: RecipientReply[] = [];
+    let gaveUp = false;
+    if (pending.length > 0) {
+      const result = await this.attempt(sidecar, pending);
+      const at = new Date().toISOString();
+      gaveUp = result.deferred.length > 0 && pastMaxAge(job.timestamp, sidecar.receivedAt, Date.now(), this.maxAgeMs);
+      const failed = gaveUp ? [...result.failed, ...result.deferred.map(expired)] : result.failed;
+      deferred = gaveUp ? [] : result.deferred;
+      // Upstream 250 -> sidecar first: this write is what stops a second delivery.
+      if (result.delivered.length + failed.length > 0) {
+        sidecar = await spool.updateSidecar(id, (s) => withOutcomes(s, result.delivered, failed, at));
+      }
+      await job.updateData({ ...job.data, pending: deferred.map((d) => d.rcpt) });
+      await this.auditOutcomes(sidecar, at);
+      if (deferred.length > 0) {
+        await this.opts.dispatcher.audit(
+          lifecycleEvent(sidecar, 'deferred', { at, recipients: deferred, discriminator: Date.parse(at), reason: deferred[0]?.response }),
+        );
+      }
+      this.log.info(
+        {
+          ref: id,
+          attempt: job.attemptsMade + 1,
+          delivered: result.delivered.map((r) => r.rcpt),
+          deferred: deferred.map((r) => `${r.rcpt} ${r.response}`),
+          failed: failed.map((r) => `${r.rcpt} ${r.response}`),
+          gaveUp,
+          ms: Date.now() - started,
+        },
+        'delivery attempt',
+      );
+    }
+
+    sidecar = await this.settleDsn(sidecar, job);
+    if (deferred.length > 0) {
+      throw new DeliveryDeferred(`deferred for ${deferred.length} recipient(s): ${deferred[0]?.response ?? ''}`);
+    }
+    const bounced = sidecar.outcomes.some((o) => o.status === 'failed');
+    await spool.updateSidecar(id, (s) => ({ ...s, state: 'done', doneReason: bounced ? 'bounced' : 'delivered' }));
+    // Finished either way; a bounce ends the job as failed so it shows as such in the queue.
+    if (bounced) throw new UnrecoverableError(gaveUp ? 'gave up: message too old' : 'bounced: permanent failure');
+    return 'delivered';
+  }
+
+  /** One SMTP transaction; never throws: every outcome is per recipient. */
+  private async attempt(sidecar: Sidecar, pending: readonly string[]): Promise<AttemptResult> {
+    const body = new DeliveryStream(sidecar.addHeaders);
+    const source = this.opts.spool.readMessage(sidecar.id);
+    pipeline(source, body, () => {}); // errors reach sendMail through the raw stream
+    try {
+      const info = await this.upstream.sendMail({
+        envelope: {
+          from: sidecar.envelope.mailFrom,
+          to: [...pending],
+          size: sidecar.size + headerPreamble(sidecar.addHeaders).length,
+          use8BitMime: true,
+        },
+        raw: body,
+      });
+      return classifySent(pending, info);
+    } catch (err) {
+      source.destroy();
+      return classifyError(pending, err);
+    }
+  }
+
+  /** Bounces failed recipients not yet covered by a DSN (none at all for a '<>' sender). */
+  private async settleDsn(sidecar: Sidecar, job: Job<DeliverJob>): Promise<Sidecar> {
+    const owed = sidecar.outcomes.filter((o) => o.status === 'failed' && o.dsnAt === undefined);
+    if (owed.length === 0) return sidecar;
+    const at = new Date().toISOString();
+    const covered = new Set(owed.map((o) => o.rcpt));
+    const mark = (s: Sidecar): Sidecar => ({
+      ...s,
+      outcomes: s.outcomes.map((o) => (covered.has(o.rcpt) && o.status === 'failed' && !o.dsnAt ? { ...o, dsnAt: at } : o)),
+    });
+    if (!dsnOwed(sidecar)) return this.opts.spool.updateSidecar(sidecar.id, mark);
+
+    const headerBlock = await readHeaderBlock(this.opts.spool.readMessage(sidecar.id)).catch(() => Buffer.alloc(0));
+    const raw = buildDsn({
+      sidecar,
+      failed: owed,
+      headerBlock,
+      remoteMta: this.opts.upstream.host,
+      ...(this.opts.dsn?.hostname ? { reportingMta: this.opts.dsn.hostname } : {}),
+      ...(this.opts.dsn?.from ? { from: this.opts.dsn.from } : {}),
+    });
+    let result;
+    try {
+      result = await sendDsn(this.dsnTransport, sidecar, raw);
+    } catch (err) {
+      // A DSN relay down for twice the delivery lifetime: stop trying, say so loudly.
+      if (!pastMaxAge(job.timestamp, sidecar.receivedAt, Date.now(), 2 * this.maxAgeMs)) throw err;
+      this.log.error({ ref: sidecar.id, err }, 'DSN abandoned: relay unreachable too long');
+      result = { outcome: 'abandoned' as const, response: (err as Error).message };
+    }
+    const updated = await this.opts.spool.updateSidecar(sidecar.id, mark);
+    await this.opts.dispatcher.audit(
+      lifecycleEvent(updated, 'dsn-sent', {
+        at,
+        discriminator: Date.parse(at),
+        reason: `${result.outcome}: ${result.response}`,
+        recipients: owed.map((o) => ({ rcpt: o.rcpt, code: o.code, response: o.response })),
+      }),
+    );
+    this.log.info({ ref: sidecar.id, to: sidecar.envelope.mailFrom, outcome: result.outcome }, 'dsn');
+    return updated;
+  }
+
+  /** delivered / bounced records for every outcome batch in the sidecar (same ids each time). */
+  private async auditOutcomes(sidecar: Sidecar, onlyAt?: string): Promise<void> {
+    const batches = new Map<string, RecipientOutcome[]>();
+    for (const o of sidecar.outcomes) {
+      if (onlyAt !== undefined && o.at !== onlyAt) continue;
+      const key = `${o.status}|${o.at}`;
+      const list = batches.get(key) ?? [];
+      list.push(o);
+      batches.set(key, list);
+    }
+    const events: AuditEvent[] = [];
+    for (const list of batches.values()) {
+      const first = list[0]!;
+      events.push(
+        lifecycleEvent(sidecar, first.status === 'delivered' ? 'delivered' : 'bounced', {
+          at: first.at,
+          discriminator: Date.parse(first.at),
+          recipients: list.map((o) => ({ rcpt: o.rcpt, code: o.code, response: o.response })),
+        }),
+      );
+    }
+    await Promise.all(events.map((e) => this.opts.dispatcher.audit(e)));
+  }
+}
+
+function expired(r: RecipientReply): RecipientReply {
+  return { ...r, response: `${r.response} (gave up: delivery time expired)` };
+}
+
+function withOutcomes(s: Sidecar, delivered: readonly RecipientReply[], failed: readonly RecipientReply[], at: string): Sidecar {
+  const add = [
+    ...delivered.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'delivered', code: r.code, response: r.response, at })),
+    ...failed.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'failed', code: r.code, response: r.response, at })),
+  ];
+  const fresh = new Set(add.map((o) => o.rcpt));
+  return { ...s, state: 'queued', outcomes: [...s.outcomes.filter((o) => !fresh.has(o.rcpt)), ...add] };
+}
+
+async function readSidecarOrNull(spool: Spool, id: string): Promise<Sidecar | null> {
+  try {
+    return await spool.readSidecar(id);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** The deliver job id of a spooled message (for tests and tools). */
+export function deliverJobId(spoolId: string): string {
+  return jobId(spoolId, QUEUE_NAMES.deliver);
+}
