@@ -1,0 +1,78 @@
+/**
+ * Every SMTP reply mailwarden writes comes from `smtpReply`, so each one starts with the right
+ * enhanced status code (RFC 3463). smtp-server's automatic codes stay hidden: they would turn every
+ * 550 into 5.1.1 ("bad destination mailbox"). Internal faults never show details: the client sees
+ * 451 4.3.0 and our reference id, the log has the rest.
+ */
+
+export type Reply =
+  | { readonly kind: 'queued'; readonly ref: string }
+  | { readonly kind: 'held'; readonly ref: string }
+  | { readonly kind: 'rejected'; readonly ref: string; readonly rule: string; readonly reason: string; readonly policyRef: string; readonly more: number }
+  | { readonly kind: 'temporary-failure'; readonly ref: string }
+  | { readonly kind: 'relay-denied' }
+  | { readonly kind: 'too-big'; readonly limit: number }
+  | { readonly kind: 'bare-line-ending' }
+  | { readonly kind: 'mail-loop'; readonly count: number; readonly limit: number }
+  | { readonly kind: 'auth-failed' }
+  | { readonly kind: 'auth-method' };
+
+export interface SmtpReply {
+  readonly code: number;
+  /** Reply text after the code, starting with the enhanced status code. */
+  readonly text: string;
+}
+
+/** Longest reason text in a reply: the full reason is in the audit record. */
+const REASON_MAX = 200;
+
+export function smtpReply(reply: Reply): SmtpReply {
+  switch (reply.kind) {
+    case 'queued':
+      return { code: 250, text: `2.0.0 Queued as ${reply.ref}` };
+    case 'held':
+      return { code: 250, text: `2.0.0 Held for review ref ${reply.ref}` };
+    case 'rejected': {
+      const more = reply.more > 0 ? ` (+${reply.more} more)` : '';
+      const clause = oneLine(reply.policyRef);
+      // Reasons often end with their clause already; say it once.
+      const reason = oneLine(reply.reason).replace(` (${clause})`, '').trim();
+      return { code: 550, text: `5.7.1 ${reply.rule}: ${shorten(reason)} (${clause})${more} ref ${reply.ref}` };
+    }
+    case 'temporary-failure':
+      return { code: 451, text: `4.3.0 Temporary failure, please try again later ref ${reply.ref}` };
+    case 'relay-denied':
+      return { code: 554, text: '5.7.1 Relay access denied' };
+    case 'too-big':
+      return { code: 552, text: `5.3.4 Message too big: the limit is ${reply.limit} bytes` };
+    case 'bare-line-ending':
+      return { code: 550, text: '5.6.0 Bare CR or LF in message data: lines must end with CRLF' };
+    case 'mail-loop':
+      return { code: 554, text: `5.4.6 Mail loop: ${reply.count} Received: headers (limit ${reply.limit})` };
+    case 'auth-failed':
+      return { code: 535, text: '5.7.8 Authentication credentials invalid' };
+    case 'auth-method':
+      return { code: 504, text: '5.5.4 Unrecognized authentication type' };
+  }
+}
+
+/** The reply as an Error for smtp-server callbacks (it sends `responseCode` and `message`). */
+export function replyError(reply: Reply): Error & { responseCode: number } {
+  const r = smtpReply(reply);
+  return Object.assign(new Error(r.text), { responseCode: r.code });
+}
+
+/** The full reply line, for logs. */
+export function replyLine(r: SmtpReply): string {
+  return `${r.code} ${r.text}`;
+}
+
+function oneLine(text: string): string {
+  // Reply lines are ASCII without control characters: reasons quote names taken from the message.
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/[^\u0020-\u007e]/g, '?').trim();
+}
+
+function shorten(text: string): string {
+  const t = oneLine(text);
+  return t.length <= REASON_MAX ? t : `${t.slice(0, REASON_MAX - 3)}...`;
+}

@@ -1,0 +1,157 @@
+/**
+ * The SMTP relay front: smtp-server with our options and three handlers (AUTH, RCPT, DATA).
+ * It speaks SMTP and nothing else: deciding is inspect()'s job, keeping is the spool's.
+ *
+ * Relay rule (no open relay, ever): a client relays when its address is in `smtp.relayNetworks`
+ * or it authenticated; anyone else gets 554 5.7.1 at RCPT. AUTH PLAIN/LOGIN only after STARTTLS
+ * unless `allowInsecureAuth`. `authOptional` is on so that allowed networks need no AUTH.
+ *
+ * Shutdown (`close`): smtp-server stops listening at once (new connections are refused at TCP),
+ * answers every open session `421` at its next command, and lets a DATA in progress finish and get
+ * its real reply. After `closeTimeoutMs` the remaining sessions get 421 and are closed. `close`
+ * resolves when the sessions are gone and every transaction in flight has answered.
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import type { HostPort } from '../../config/service-schema.js';
+import type { FrontContext, FrontSettings } from './front-context.js';
+import { replyError } from './replies.js';
+import { receiveMessage } from './transaction.js';
+
+export interface SmtpFront {
+  readonly server: SMTPServer;
+  /** Starts listening; resolves with the bound address (port 0 picks a free one). */
+  listen(at: HostPort): Promise<AddressInfo>;
+  /** Applies reloaded settings that smtp-server reads per connection (size, limits, TLS). */
+  applySettings(settings: FrontSettings): void;
+  close(): Promise<void>;
+  /** Transactions still running. */
+  readonly inFlight: number;
+}
+
+export function createSmtpFront(ctx: FrontContext): SmtpFront {
+  const inFlight = new Set<Promise<unknown>>();
+  const initial = ctx.settings();
+
+  const options: SMTPServerOptions = {
+    ...serverLimits(initial),
+    ...tlsOptions(initial),
+    banner: 'mailwarden',
+    disableReverseLookup: true,
+    // Our replies carry their own enhanced codes (see replies.ts); smtp-server's would be wrong.
+    hideENHANCEDSTATUSCODES: true,
+    // DSN parameters (NOTIFY, RET) are not honoured: do not advertise them.
+    hideDSN: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: true,
+    disabledCommands: disabledCommands(initial),
+    logger: false,
+
+    onAuth(auth, session, callback) {
+      const users = ctx.settings().authUsers;
+      if (!users || (auth.method !== 'PLAIN' && auth.method !== 'LOGIN')) {
+        return callback(replyError({ kind: 'auth-method' }));
+      }
+      const username = auth.username ?? '';
+      users.verify(username, auth.password ?? '').then(
+        (ok) => {
+          if (ok) return callback(null, { user: username });
+          ctx.logger.warn({ client: session.remoteAddress, user: username }, 'smtp auth failed');
+          callback(replyError({ kind: 'auth-failed' }));
+        },
+        (err: unknown) => {
+          ctx.logger.error({ client: session.remoteAddress, err }, 'smtp auth error');
+          callback(replyError({ kind: 'auth-failed' }));
+        },
+      );
+    },
+
+    onRcptTo(address, session, callback) {
+      if (session.user || ctx.settings().relay.allows(session.remoteAddress)) return callback();
+      ctx.logger.warn(
+        { client: session.remoteAddress, helo: session.hostNameAppearsAs || undefined, rcpt: address.address },
+        'relay denied',
+      );
+      callback(replyError({ kind: 'relay-denied' }));
+    },
+
+    onData(stream, session, callback) {
+      const work = receiveMessage(ctx, stream, session, { closeConnection: () => closeSession(server, session) }).then(
+        (reply) => {
+          if (!reply) return callback(new Error('connection closed'));
+          if (reply.code >= 400) return callback(Object.assign(new Error(reply.text), { responseCode: reply.code }));
+          callback(null, reply.text);
+        },
+        (err: unknown) => {
+          ctx.logger.error({ client: session.remoteAddress, err }, 'smtp transaction crashed');
+          callback(replyError({ kind: 'temporary-failure', ref: 'none' }));
+        },
+      );
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+  };
+
+  const server = new SMTPServer(options);
+  server.on('error', (err) => ctx.logger.error({ err }, 'smtp server error'));
+
+  return {
+    server,
+    get inFlight() {
+      return inFlight.size;
+    },
+    listen(at) {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        server.server.once('error', onError);
+        server.listen(at.port, at.host, () => {
+          server.server.off('error', onError);
+          resolve(server.server.address() as AddressInfo);
+        });
+      });
+    },
+    applySettings(settings) {
+      Object.assign(server.options, serverLimits(settings), { disabledCommands: disabledCommands(settings) });
+      const tls = tlsOptions(settings);
+      if (tls.key && tls.cert) server.updateSecureContext(tls);
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function serverLimits(s: FrontSettings): Partial<SMTPServerOptions> {
+  const smtp = s.config.smtp;
+  return {
+    name: s.config.hostname,
+    size: smtp.size,
+    maxClients: smtp.maxClients,
+    maxRecipients: smtp.maxRecipients,
+    socketTimeout: smtp.socketTimeoutMs,
+    closeTimeout: smtp.closeTimeoutMs,
+    allowInsecureAuth: smtp.allowInsecureAuth,
+  };
+}
+
+function tlsOptions(s: FrontSettings): { key?: Buffer; cert?: Buffer } {
+  const { cert, key } = s.config.smtp.tls;
+  return cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : {};
+}
+
+function disabledCommands(s: FrontSettings): string[] {
+  const { cert, key } = s.config.smtp.tls;
+  // Without our own certificate smtp-server would offer STARTTLS with a built-in self-signed one.
+  return [...(cert && key ? [] : ['STARTTLS']), ...(s.authUsers ? [] : ['AUTH'])];
+}
+
+function closeSession(server: SMTPServer, session: SMTPServerSession): void {
+  for (const connection of server.connections) {
+    if (connection.session === session || connection.session?.id === session.id) {
+      connection.send(421, '4.4.2 Timeout waiting for data, closing connection');
+      connection.close();
+    }
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The mailwarden service: config -> Redis (bootstrapped if need be) -> spool -> the parts of the
+ * chosen role. `stop()` takes them down in the order that loses nothing:
+ *   1. the SMTP front: stops listening, open sessions get 421 at their next command, a DATA in
+ *      progress finishes and gets its real reply (see fronts/smtp/server.ts);
+ *   2. the workers: running deliveries and audit writes finish, no new job is taken;
+ *   3. the queues and Redis connections; 4. the child redis-server, if we started one.
+ * `reload()` (SIGHUP) re-reads the config and policy; an invalid file is refused, the old kept.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { loadServiceConfig, type LoadServiceOptions } from '../config/load-service.js';
+import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
+import type { FrontSettings } from '../fronts/smtp/front-context.js';
+import { createSmtpFront, type SmtpFront } from '../fronts/smtp/server.js';
+import { Dispatcher } from '../queue/dispatch.js';
+import { createRedis } from '../queue/redis.js';
+import { Spool } from '../spool/spool.js';
+import { checkEvictionPolicy } from './eviction-check.js';
+import { createLogger } from './logger.js';
+import { ensureRedis, type RedisHandle } from './redis-bootstrap.js';
+import { loadSettings } from './settings.js';
+import { startWorkerRole, type WorkerRole } from './worker-role.js';
+
+export interface ServiceOptions extends LoadServiceOptions {
+  /** Tests pass their own; otherwise one is made from `log.level`. */
+  readonly logger?: Logger;
+}
+
+export interface RunningService {
+  readonly config: ServiceConfig;
+  /** Where the SMTP front listens (null for the worker role). */
+  readonly smtpAddress: AddressInfo | null;
+  readonly logger: Logger;
+  /** Re-reads config and policy; false (and the old ones kept) when a file is invalid. */
+  reload(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export async function startService(opts: ServiceOptions = {}): Promise<RunningService> {
+  const config = await loadServiceConfig(opts);
+  const logger = opts.logger ?? createLogger(config.log.level);
+  const runsFront = config.role !== 'worker';
+  const runsWorkers = config.role !== 'smtp';
+  // Loaded before anything starts: a bad policy must stop the start, not the first message.
+  let settings: FrontSettings | null = runsFront ? await loadSettings(config, logger) : null;
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+    }
+  };
+  try {
+    const redis: RedisHandle = await ensureRedis({
+      url: config.redis.url,
+      autoStart: config.redis.autoStart,
+      dataDir: config.redis.dataDir,
+      logger,
+    });
+    cleanups.push(() => redis.stop());
+
+    const spool = await Spool.open(config.spool.dir);
+    const producer = createRedis(redis.url, 'producer');
+    cleanups.push(() => quit(producer));
+    await ready(producer, 10_000);
+    await checkEvictionPolicy(producer, logger);
+    const dispatcher = new Dispatcher({ connection: producer, prefix: config.redis.queuePrefix, logger });
+    cleanups.push(() => dispatcher.close());
+
+    let workers: WorkerRole | null = null;
+    if (runsWorkers) {
+      const connection = createRedis(redis.url, 'worker');
+      cleanups.push(() => quit(connection));
+      workers = await startWorkerRole({ config, connection, producer, dispatcher, spool, logger });
+      cleanups.push(() => workers!.close());
+    }
+
+    let front: SmtpFront | null = null;
+    let smtpAddress: AddressInfo | null = null;
+    if (runsFront) {
+      front = createSmtpFront({ spool, dispatcher, logger, settings: () => settings! });
+      smtpAddress = await front.listen(config.listen);
+      cleanups.push(() => front!.close());
+      logger.info(
+        { listen: formatHostPort({ host: smtpAddress.address, port: smtpAddress.port }), size: config.smtp.size, policy: settings?.policy.source },
+        'SMTP front listening',
+      );
+    }
+    logger.info({ role: config.role, config: config.source || '(defaults)', redis: redactUrl(redis.url), spool: spool.dir }, 'mailwarden started');
+
+    let stopping: Promise<void> | null = null;
+    return {
+      config,
+      smtpAddress,
+      logger,
+      async reload() {
+        try {
+          const next = await loadServiceConfig(opts);
+          const nextSettings = runsFront ? await loadSettings(next, logger) : null;
+          const restartNeeded = restartOnlyChanges(config, next);
+          if (restartNeeded.length > 0) {
+            logger.warn({ keys: restartNeeded }, 'reload: these settings only change on restart');
+          }
+          if (front && nextSettings) {
+            front.applySettings(nextSettings);
+            settings = nextSettings;
+          }
+          logger.level = next.log.level;
+          logger.info({ config: next.source || '(defaults)', policyVersion: nextSettings?.policy.version }, 'reloaded config and policy');
+          return true;
+        } catch (err) {
+          logger.error({ err: { message: (err as Error).message } }, 'RELOAD REFUSED: the new config or policy is invalid; still running with the old one');
+          return false;
+        }
+      },
+      stop() {
+        stopping ??= (async () => {
+          logger.info('stopping: no new connections; open sessions get 421, DATA in progress finishes');
+          await runCleanups();
+          logger.info('mailwarden stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}
+
+/** Keys read once at start: a reload reports them instead of pretending to apply them. */
+function restartOnlyChanges(a: ServiceConfig, b: ServiceConfig): string[] {
+  const keys: [string, unknown, unknown][] = [
+    ['role', a.role, b.role],
+    ['listen', a.listen, b.listen],
+    ['redis', a.redis, b.redis],
+    ['spool.dir', a.spool.dir, b.spool.dir],
+    ['audit.dir', a.audit.dir, b.audit.dir],
+    ['upstream', a.upstream, b.upstream],
+    ['dsn', a.dsn, b.dsn],
+    ['retry', a.retry, b.retry],
+    ['quarantine', a.quarantine, b.quarantine],
+  ];
+  return keys.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([k]) => k);
+}
+
+function ready(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis did not become ready within ${timeoutMs} ms`)), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function quit(redis: Redis): Promise<void> {
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}

@@ -1,0 +1,106 @@
+/**
+ * The worker role: delivery, the audit writer, reconcile at start (and after every Redis
+ * reconnect, since a restarted Redis may have lost the last second of acknowledged jobs), and
+ * the quarantine expiry timer. Any number of worker processes may run against one Redis and one
+ * shared spool (see the README, "Running on several machines").
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AuditWriter } from '../audit/audit-writer.js';
+import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
+import { expireHeld } from '../quarantine/expire.js';
+import type { Dispatcher } from '../queue/dispatch.js';
+import { reconcile } from '../spool/reconcile.js';
+import type { Spool } from '../spool/spool.js';
+import { startAuditWorker } from '../workers/audit.js';
+import { doublingSchedule } from '../workers/backoff.js';
+import { startDeliverWorker } from '../workers/deliver.js';
+import type { UpstreamOptions } from '../workers/upstream.js';
+
+export interface WorkerRoleOptions {
+  readonly config: ServiceConfig;
+  /** A worker connection (createRedis(url, 'worker')); the caller quits it. */
+  readonly connection: Redis;
+  /** Producer connection of `dispatcher`, watched for reconnects. */
+  readonly producer: Redis;
+  readonly dispatcher: Dispatcher;
+  readonly spool: Spool;
+  readonly logger: Logger;
+}
+
+export interface WorkerRole {
+  /** Lets running jobs finish, then stops taking new ones. */
+  close(): Promise<void>;
+}
+
+export function upstreamOptions(config: ServiceConfig): UpstreamOptions {
+  const u = config.upstream;
+  return {
+    host: u.address.host,
+    port: u.address.port,
+    secure: u.secure,
+    requireTLS: u.requireTLS,
+    tls: { rejectUnauthorized: u.rejectUnauthorized, ...(u.servername ? { servername: u.servername } : {}) },
+    ...(u.auth ? { auth: u.auth } : {}),
+    name: config.hostname,
+  };
+}
+
+export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRole> {
+  const { config, connection, dispatcher, spool, logger } = opts;
+  const prefix = config.redis.queuePrefix;
+  const dsnRelay = config.dsn.relay ? { ...upstreamOptions(config), host: config.dsn.relay.host, port: config.dsn.relay.port } : undefined;
+  const deliver = startDeliverWorker({
+    connection,
+    prefix,
+    spool,
+    dispatcher,
+    upstream: upstreamOptions(config),
+    dsn: { hostname: config.hostname, ...(config.dsn.from ? { from: config.dsn.from } : {}), ...(dsnRelay ? { relay: dsnRelay } : {}) },
+    retry: { scheduleMs: doublingSchedule(config.retry.firstDelayMs, config.retry.maxDelayMs), maxAgeMs: config.retry.giveUpAfterMs },
+    concurrency: config.upstream.concurrency,
+    logger,
+  });
+  const writer = new AuditWriter({ dir: config.audit.dir, redis: connection, prefix, logger });
+  const audit = startAuditWorker({ connection, prefix, writer, logger });
+
+  const runReconcile = async (why: string) => {
+    try {
+      await reconcile(spool, dispatcher, { logger: logger.child({ reconcile: why }) }); // it logs its own report
+    } catch (err) {
+      logger.error({ err, why }, 'reconcile failed; it runs again at the next Redis reconnect or start');
+    }
+  };
+  await runReconcile('start');
+  let ready = 0;
+  const onReady = () => {
+    if (++ready > 1) void runReconcile('redis reconnected');
+  };
+  if (opts.producer.status === 'ready') ready = 1;
+  opts.producer.on('ready', onReady);
+
+  const expire = async () => {
+    try {
+      const ids = await expireHeld(spool, dispatcher, config.quarantine.retentionDays);
+      if (ids.length > 0) logger.info({ expired: ids }, 'quarantine retention: held messages expired');
+    } catch (err) {
+      logger.error({ err }, 'quarantine expiry failed; retried at the next interval');
+    }
+  };
+  void expire();
+  const expiryTimer = setInterval(() => void expire(), config.quarantine.expiryCheckIntervalMs);
+  expiryTimer.unref();
+
+  logger.info(
+    { upstream: formatHostPort(config.upstream.address), concurrency: config.upstream.concurrency, audit: config.audit.dir },
+    'workers started',
+  );
+  return {
+    async close() {
+      clearInterval(expiryTimer);
+      opts.producer.off('ready', onReady);
+      await Promise.allSettled([deliver.close(), audit.close()]);
+      await writer.close();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Reload and shutdown of the in-process service, against real sockets and the real Redis.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainMessage, RawSmtp, sleep, startRelay, startSink, type Relay, type Sink } from '../fronts/smtp/harness.js';
+
+let sink: Sink;
+beforeAll(async () => {
+  sink = await startSink();
+});
+afterAll(async () => {
+  await sink?.close();
+});
+
+async function ehloText(port: number): Promise<string> {
+  const { client } = await RawSmtp.open(port);
+  let text = '';
+  const done = new Promise<void>((resolve) => {
+    client.socket.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (/^250 /m.test(text)) resolve();
+    });
+  });
+  client.socket.write('EHLO x\r\n');
+  await done;
+  client.close();
+  return text;
+}
+
+describe('reload (SIGHUP)', () => {
+  let relay: Relay;
+  let policyFile: string;
+  let configText: string;
+
+  beforeAll(async () => {
+    relay = await startRelay(sink.port, {});
+    policyFile = join(relay.dir, 'policy.yaml');
+    await writeFile(policyFile, await readFile('config/policy.yaml'));
+    configText = (await readFile(relay.configFile, 'utf8')).replace(/\}\s*$/, `, "policy": { "file": ${JSON.stringify(policyFile)} } }`);
+    await writeFile(relay.configFile, configText);
+    expect(await relay.service.reload()).toBe(true);
+  });
+  afterAll(async () => {
+    await relay?.stop();
+  });
+
+  it('refuses an invalid policy loudly and keeps the old one', async () => {
+    await writeFile(policyFile, 'mode: enforce\nrules:\n  no-such-rule: {}\n');
+    expect(await relay.service.reload()).toBe(false);
+    const refused = relay.log.find((l) => l.level === 50 && String(l.msg).startsWith('RELOAD REFUSED'));
+    expect(refused).toBeDefined();
+    expect(JSON.stringify(refused)).toContain('policy.yaml');
+    const { client } = await RawSmtp.open(relay.port);
+    const reply = await client.send('alex.smith@met.police.uk', ['partner@example.com'], plainMessage({ subject: 'RESTRICTED still enforced' }));
+    client.close();
+    expect(reply.code).toBe(550);
+  });
+
+  it('applies a valid new policy and size', async () => {
+    await writeFile(policyFile, (await readFile('config/policy.yaml', 'utf8')).replace(/^mode: enforce$/m, 'mode: monitor'));
+    const cfg = JSON.parse(configText) as { smtp?: Record<string, unknown> };
+    cfg.smtp = { ...(cfg.smtp ?? {}), size: 5000 };
+    await writeFile(relay.configFile, JSON.stringify(cfg));
+    expect(await relay.service.reload()).toBe(true);
+    expect(await ehloText(relay.port)).toMatch(/^250[- ]SIZE 5000\r$/m);
+    const { client } = await RawSmtp.open(relay.port);
+    const monitored = await client.send('alex.smith@met.police.uk', ['partner@example.com'], plainMessage({ subject: 'RESTRICTED monitored-1' }));
+    expect(monitored.code).toBe(250);
+    await client.cmd('RSET');
+    const big = await client.send('alex.smith@met.police.uk', ['partner@example.com'], plainMessage({ body: 'y'.repeat(8000) }));
+    client.close();
+    expect(big.code).toBe(552);
+    const deadline = Date.now() + 15_000;
+    while (!sink.messages.some((m) => m.raw.includes('monitored-1')) && Date.now() < deadline) await sleep(50);
+    const raw = sink.messages.find((m) => m.raw.includes('monitored-1'))?.raw.toString('latin1') ?? '';
+    expect(raw).toContain('X-Mailwarden-Decision: accept; would-have=reject\r\n');
+  });
+});
+
+describe('shutdown', () => {
+  it('refuses new connections, answers idle sessions 421, lets DATA in progress finish with 250', async () => {
+    const relay = await startRelay(sink.port, { smtp: { closeTimeoutMs: 10_000 } });
+    try {
+      const idle = await RawSmtp.open(relay.port);
+      expect((await idle.client.cmd('EHLO idle.test')).code).toBe(250);
+      const busy = await RawSmtp.open(relay.port);
+      await busy.client.envelope('alex.smith@met.police.uk', ['partner@example.com']);
+      expect((await busy.client.cmd('DATA')).code).toBe(354);
+      const message = plainMessage({ subject: 'in-flight-1', body: 'z'.repeat(5000) });
+      busy.client.socket.write(message.slice(0, 2000));
+
+      const stopped = relay.service.stop();
+      await sleep(200);
+      const refused = await new Promise<string>((resolve) => {
+        const s = connect({ port: relay.port, host: '127.0.0.1' });
+        s.on('connect', () => {
+          s.destroy();
+          resolve('connected');
+        });
+        s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+
+      expect((await idle.client.cmd('MAIL FROM:<a@met.police.uk>')).code).toBe(421);
+
+      busy.client.socket.write(message.slice(2000) + '.\r\n');
+      const reply = await busy.client.next();
+      expect(reply.code).toBe(250);
+      expect(reply.text).toMatch(/^2\.0\.0 Queued as /);
+      busy.client.close();
+      await stopped;
+      expect(relay.log.some((l) => l.msg === 'mailwarden stopped')).toBe(true);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
