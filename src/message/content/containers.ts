@@ -1,0 +1,167 @@
+/**
+ * Opening the containers sniffing found: zip (Office document, program or archive), CFB (Office, MSI,
+ * Outlook .msg), gzip, tar, TNEF. Each refines the Work of its item and sends members to a MemberSink.
+ * A broken or over-limit container becomes a reason (unscannable), never an exception.
+ */
+import { readFile } from 'node:fs/promises';
+import { markingsInHeaders, markingsInSubject, markingsInText } from '../markings.js';
+import type { MarkingHit } from '../model.js';
+import type { ContentInput } from './analyse.js';
+import { messageOf, sourceOf, type Env, type Work } from './analysis-work.js';
+import { ArchiveLimitError } from './archive-limits.js';
+import { expandGzip } from './archive-gzip.js';
+import { expandTar } from './archive-tar.js';
+import { expandZip } from './archive-zip.js';
+import type { PartBlob } from './blob.js';
+import { memberSink } from './member-sink.js';
+import type { FoundMember } from './members.js';
+import { inspectCfb } from './office-cfb.js';
+import { classifyZip, inspectZipDocument } from './office-ooxml.js';
+import { readOutlookMessage } from './outlook-msg.js';
+import { readTnef } from './tnef.js';
+import { openZip } from './zip-file.js';
+
+/** Containers read whole into memory (CFB, .msg, TNEF) are not opened above this size. */
+export const CONTAINER_READ_LIMIT = 64 * 1024 * 1024;
+
+/** May this item's members be opened, or is it too deep already? */
+function canNest(input: ContentInput, env: Env, work: Work): boolean {
+  if (input.depth + 1 <= env.budget.maxDepth) return true;
+  work.reasons.push(`nested too deep: containers more than ${env.budget.maxDepth} levels down are not opened`);
+  return false;
+}
+
+/** Run a container walk; a broken container becomes a reason. Only an abort propagates. */
+async function walk(env: Env, work: Work, what: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (env.ctx.options.signal?.aborted) throw err;
+    work.reasons.push(err instanceof ArchiveLimitError ? err.reason : `cannot read ${what}: ${messageOf(err)}`);
+  }
+}
+
+/** The whole content in memory, for libraries that need it (cfb, msgreader, TNEF); null past the limit. */
+async function wholeContent(blob: PartBlob): Promise<Buffer | null> {
+  if (blob.buffer) return blob.buffer;
+  if (!blob.path || blob.size > CONTAINER_READ_LIMIT) return null;
+  return readFile(blob.path);
+}
+
+export async function openZipItem(input: ContentInput, env: Env, work: Work): Promise<void> {
+  let zip;
+  try {
+    zip = await openZip(input.blob);
+  } catch (err) {
+    work.reasons.push(`cannot open zip: ${messageOf(err)}`);
+    return;
+  }
+  try {
+    const kind = await classifyZip(zip);
+    Object.assign(work, { mime: kind.mime, ext: kind.ext, family: kind.family, contentFamily: kind.family });
+    if (kind.role !== 'archive') work.basis = 'container';
+    if (kind.role === 'document') {
+      const found = await inspectZipDocument(zip, kind, env.ctx.options.markings, sourceOf(input));
+      work.macros = found.macros;
+      work.encrypted = found.encrypted;
+      work.markings.push(...found.markings);
+    } else if (kind.role === 'archive' && canNest(input, env, work)) {
+      const opened = zip;
+      await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+export async function openCfbItem(input: ContentInput, env: Env, work: Work): Promise<void> {
+  const bytes = await wholeContent(input.blob);
+  if (!bytes) {
+    work.reasons.push(`compound (OLE) file over ${CONTAINER_READ_LIMIT} bytes not opened`);
+    return;
+  }
+  let found;
+  try {
+    found = inspectCfb(bytes, env.ctx.options.markings, sourceOf(input));
+  } catch (err) {
+    work.reasons.push(`cannot read compound (OLE) file: ${messageOf(err)}`);
+    return;
+  }
+  Object.assign(work, { mime: found.mime, ext: found.ext, family: found.family, macros: found.macros, encrypted: found.encrypted });
+  // An encrypted OOXML package could be any Office type: no family to hold the name to.
+  work.contentFamily = found.encrypted && found.ext === '' ? 'unknown' : found.family;
+  work.basis = 'container';
+  work.markings.push(...found.markings);
+  if (found.outlookMessage) await openOutlookMessage(input, env, work, found.rewritten);
+}
+
+function relabel(hits: MarkingHit[], source: string): MarkingHit[] {
+  return hits.map((h) => ({ ...h, source }));
+}
+
+async function openOutlookMessage(input: ContentInput, env: Env, work: Work, rewritten: () => Buffer): Promise<void> {
+  let msg;
+  try {
+    msg = readOutlookMessage(rewritten());
+  } catch (err) {
+    work.reasons.push(`cannot read Outlook message: ${messageOf(err)}`);
+    return;
+  }
+  const { markings } = env.ctx.options;
+  const source = sourceOf(input);
+  work.attachedMessage = { subject: msg.subject, from: msg.from };
+  work.markings.push(
+    ...relabel(markingsInSubject(msg.subject, markings), source),
+    ...markingsInText(msg.body, markings, source),
+    ...relabel(markingsInHeaders(msg.headers, markings), source),
+  );
+  if (msg.attachments.length === 0 || !canNest(input, env, work)) return;
+  const sink = memberSink(input, env, work);
+  await walk(env, work, 'Outlook message', async () => {
+    for (const att of msg.attachments) {
+      const member: FoundMember = att.content
+        ? { path: att.name, source: [att.content] }
+        : { path: att.name, unreadable: `unreadable Outlook attachment (${att.error ?? 'no data'})` };
+      if ((await sink(member)) === 'stop') return;
+    }
+  });
+}
+
+export async function openTnefItem(input: ContentInput, env: Env, work: Work): Promise<void> {
+  const bytes = await wholeContent(input.blob);
+  if (!bytes) {
+    work.reasons.push(`TNEF over ${CONTAINER_READ_LIMIT} bytes not opened`);
+    return;
+  }
+  let tnef;
+  try {
+    tnef = readTnef(bytes);
+  } catch (err) {
+    work.reasons.push(`cannot read TNEF: ${messageOf(err)}`);
+    return;
+  }
+  const { markings } = env.ctx.options;
+  const source = sourceOf(input);
+  work.basis = 'container';
+  work.attachedMessage = { subject: tnef.subject, from: [] };
+  work.markings.push(...relabel(markingsInSubject(tnef.subject, markings), source), ...markingsInText(tnef.body, markings, source));
+  if (tnef.attachments.length === 0 || !canNest(input, env, work)) return;
+  const sink = memberSink(input, env, work);
+  await walk(env, work, 'TNEF', async () => {
+    for (const [i, att] of tnef.attachments.entries()) {
+      const path = att.name || `attachment-${i + 1}`;
+      const member: FoundMember = att.content ? { path, source: [att.content] } : { path, unreadable: 'TNEF attachment without data' };
+      if ((await sink(member)) === 'stop') return;
+    }
+  });
+}
+
+export async function openGzipItem(input: ContentInput, env: Env, work: Work): Promise<void> {
+  if (!canNest(input, env, work)) return;
+  await walk(env, work, 'gzip', () => expandGzip(input.blob, input.name, memberSink(input, env, work)));
+}
+
+export async function openTarItem(input: ContentInput, env: Env, work: Work): Promise<void> {
+  if (!canNest(input, env, work)) return;
+  await walk(env, work, 'tar', () => expandTar(input.blob, memberSink(input, env, work)));
+}
