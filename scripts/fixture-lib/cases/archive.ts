@@ -177,16 +177,33 @@ export const archiveCases: FixtureCase[] = [
     }),
   }),
   messageCase({
-    file: 'unscannable/tnef-winmail.eml',
-    description: 'A winmail.dat (TNEF, signature 0x223E9F78) carrying a docx: counted unscannable (no TNEF decoder in the stack).',
+    file: 'archive/tnef-winmail-docx.eml',
+    description: 'A winmail.dat (TNEF, signature 0x223E9F78) carrying a docx: decoded, and the docx inside inspected like any attachment.',
     from: sarah.mailbox,
     to: [external.venue.mailbox],
-    expect: { decision: 'quarantine', rules: ['unscannable'], marking: null },
+    expect: { decision: 'accept', rules: [], absent: ['unscannable', 'executable-content'], marking: null },
     message: async () => ({
       subject: 'Community event - running order',
       extraHeaders: [['X-MS-TNEF-Correlator', '<LO4P123MB6543A1B2C3D4E5F6@LO4P123MB6543.GBRP123.PROD.OUTLOOK.COM>']],
       body: withFiles(businessText(sarah, 'Hello,\n\nThe running order for the community event is attached.'), [
         file(tnef('Running order.docx', await docx({ paragraphs: ['Running order', '18:00 Doors', '18:30 Welcome - Insp Whitfield'] })), {
+          filename: 'winmail.dat',
+          contentType: CT.tnef,
+        }),
+      ]),
+    }),
+  }),
+  messageCase({
+    file: 'executable/tnef-winmail-exe.eml',
+    description: 'A winmail.dat (TNEF) carrying a Windows executable named like a document: decoded, and the executable inside found.',
+    from: sarah.mailbox,
+    to: [external.venue.mailbox],
+    expect: { decision: 'reject', rules: ['executable-content'], marking: null },
+    message: async () => ({
+      subject: 'Community event - seating plan',
+      extraHeaders: [['X-MS-TNEF-Correlator', '<LO4P123MB6543A1B2C3D4E5F7@LO4P123MB6543.GBRP123.PROD.OUTLOOK.COM>']],
+      body: withFiles(businessText(sarah, 'Hello,\n\nThe seating plan is attached.'), [
+        file(tnef('Seating plan.docx', peExe()), {
           filename: 'winmail.dat',
           contentType: CT.tnef,
         }),
