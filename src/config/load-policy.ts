@@ -43,31 +43,24 @@ export async function loadPolicy(file: string): Promise<Policy> {
 /** Validate policy text already in memory; `source` names it in errors and anchors relative paths. */
 export function parsePolicy(text: string, source: string): Policy {
   const staged = stage(Buffer.from(text, 'utf8'), source);
-  const homeFile = homePath(staged.value.staff.homeAddressesFile, source);
-  let home: HomeText | undefined;
-  if (homeFile) {
-    try {
-      home = { text: readFileSync(homeFile, 'utf8') };
-    } catch (err) {
-      home = { error: fsReason(err) };
-    }
-  }
-  return finish(staged, home);
+  return finish(staged, readHomeSync(homePath(staged.value.staff.homeAddressesFile, source)));
 }
 
 /** Validate a policy given as a value (tests, tools). Same checks as a file; version ''. */
 export function buildPolicy(input: unknown, source = ''): Policy {
   const staged = validate(input, source, '', undefined);
   const homeFile = homePath(staged.value.staff.homeAddressesFile, source || path.join(process.cwd(), 'policy'));
-  let home: HomeText | undefined;
-  if (homeFile) {
-    try {
-      home = { text: readFileSync(homeFile, 'utf8') };
-    } catch (err) {
-      home = { error: fsReason(err) };
-    }
+  return finish(staged, readHomeSync(homeFile));
+}
+
+/** The registered home-addresses file, or why it could not be read; undefined when none is configured. */
+function readHomeSync(file: string | null | undefined): HomeText | undefined {
+  if (!file) return undefined;
+  try {
+    return { text: readFileSync(file, 'utf8') };
+  } catch (err) {
+    return { error: fsReason(err) };
   }
-  return finish(staged, home);
 }
 
 /** config/policy.yaml of this package: works from src/ (tsx) and from dist/ alike. */
