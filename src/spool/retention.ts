@@ -1,0 +1,29 @@
+/**
+ * Spool retention: a finished message (delivered, bounced, discarded, expired) is kept for a
+ * while, so an operator can still look at what left, then removed. The audit trail keeps its
+ * record (sha256, envelope, findings) for good; only the bytes go.
+ */
+import type { Spool } from './spool.js';
+import type { Sidecar } from './types.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** When the message last changed: its last outcome or review, or its arrival. */
+export function lastActivity(s: Sidecar): number {
+  const times = [s.receivedAt, s.review?.at, ...s.outcomes.map((o) => o.at)]
+    .map((t) => (t ? Date.parse(t) : NaN))
+    .filter((t) => Number.isFinite(t));
+  return times.length > 0 ? Math.max(...times) : 0;
+}
+
+/** Removes `done` messages whose last activity is older than `keepDays`; returns their ids. */
+export async function purgeDone(spool: Spool, keepDays: number, now = Date.now()): Promise<string[]> {
+  const cutoff = now - keepDays * DAY_MS;
+  const removed: string[] = [];
+  for await (const s of spool.list({ state: 'done' })) {
+    if (lastActivity(s) > cutoff) continue;
+    await spool.remove(s.id);
+    removed.push(s.id);
+  }
+  return removed;
+}
