@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   const file = values.config ?? process.env.MAILWARDEN_CONFIG;
   let service;
   try {
-    service = await startService({ ...(file ? { file } : {}), flags });
+    service = await startService({ ...(file ? { file } : {}), flags, workerThread: true });
   } catch (err) {
     if (err instanceof ServiceConfigError || err instanceof RedisUnavailableError) {
       process.stderr.write(`mailwarden serve: ${err.message}\n`);

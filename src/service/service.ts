@@ -22,10 +22,17 @@ import { createLogger } from './logger.js';
 import { ensureRedis, type RedisHandle } from './redis-bootstrap.js';
 import { loadSettings } from './settings.js';
 import { startWorkerRole, type WorkerRole } from './worker-role.js';
+import { startWorkerThread, type WorkerThreadRole } from './worker-thread.js';
 
 export interface ServiceOptions extends LoadServiceOptions {
   /** Tests pass their own; otherwise one is made from `log.level`. */
   readonly logger?: Logger;
+  /**
+   * Role `all`: run the workers in a worker thread (a second core) instead of on the front's
+   * event loop. `mailwarden serve` turns it on; tests that pass their own logger leave it off
+   * (the thread logs with its own pino instance).
+   */
+  readonly workerThread?: boolean;
 }
 
 export interface RunningService {
@@ -70,7 +77,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     cleanups.push(() => dispatcher.close());
 
     let workers: WorkerRole | null = null;
-    if (runsWorkers) {
+    let thread: WorkerThreadRole | null = null;
+    if (runsWorkers && runsFront && opts.workerThread) {
+      // A crashed worker thread stops the service (a supervisor restarts it), as a crash of the
+      // single process would: it must not go on answering 250 with nobody delivering.
+      thread = await startWorkerThread({ config, redisUrl: redis.url }, logger, () => process.kill(process.pid, 'SIGTERM'));
+      workers = thread;
+      cleanups.push(() => thread!.close());
+    } else if (runsWorkers) {
       const connection = createRedis(redis.url, 'worker');
       cleanups.push(() => quit(connection));
       workers = await startWorkerRole({ config, connection, producer, dispatcher, spool, logger });
@@ -108,6 +122,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
             settings = nextSettings;
           }
           logger.level = next.log.level;
+          thread?.setLogLevel(next.log.level);
           logger.info({ config: next.source || '(defaults)', policyVersion: nextSettings?.policy.version }, 'reloaded config and policy');
           return true;
         } catch (err) {

@@ -6,7 +6,7 @@
  * next one, which starts after it. Each caller's promise resolves only after an fsync that
  * began after the caller asked.
  */
-import { open } from 'node:fs/promises';
+import { fsyncDirectory } from './durable-file.js';
 
 export class DirSync {
   private running: Promise<void> | null = null;
@@ -32,10 +32,5 @@ export class DirSync {
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await fsyncDirectory(dir);
 }

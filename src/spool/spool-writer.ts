@@ -1,27 +1,50 @@
 /**
- * Writes one message's bytes to its temp file in the spool, hashing as it goes.
- * A Writable, so the SMTP front can pipe DATA into it and get backpressure for free;
- * `done()` resolves only after end() and an fsync of the file.
+ * Writes one message's bytes to its file in the spool, hashing as it goes.
+ * A Writable, so the SMTP front can pipe DATA into it and get backpressure for free.
+ *
+ * Small messages (up to `bufferBytes`, the usual case) stay in memory until `persist()`, which
+ * Spool.commit calls: one createDurableFile (a single thread-pool hop), and nothing touches the disk
+ * for a message that is then refused or aborted. File creation is the expensive part of a spool
+ * on ext4 (inode allocation scans recently freed inodes), so not creating files for rejected
+ * mail matters. Larger messages go to the file as they arrive and are fdatasynced at end().
+ * Memory per writer is bounded by `bufferBytes` plus the stream's high-water mark.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { createDurableFile } from './durable-file.js';
 
 export interface SpoolWriter extends Writable {
-  /** Size and hex sha256 of every byte written; resolves after end() and fsync, rejects if destroyed. */
+  /**
+   * Size and hex sha256 of every byte written; resolves after end() (and, for a message written
+   * to its file as it came, after that file's fdatasync), rejects if destroyed. The bytes are
+   * durable only once Spool.commit resolves.
+   */
   done(): Promise<{ size: number; sha256: string }>;
 }
 
 /** Large enough that a 25 MB message is a few hundred writes, small enough to bound memory per session. */
 const HIGH_WATER_MARK = 256 * 1024;
+/** Messages up to this size are written in one go at commit. */
+export const DEFAULT_BUFFER_BYTES = 128 * 1024;
 
 export class FileSpoolWriter extends Writable implements SpoolWriter {
   private fh: FileHandle | null = null;
   private readonly hash: Hash = createHash('sha256');
   private size = 0;
+  /** Bytes not yet in the file: the whole message while it is small. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** True once the file holds every byte and was fdatasynced. */
+  private persisted = false;
+  private persisting: Promise<void> | null = null;
+  private created = false;
   private readonly result: Promise<{ size: number; sha256: string }>;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly bufferBytes: number = DEFAULT_BUFFER_BYTES,
+  ) {
     super({ highWaterMark: HIGH_WATER_MARK });
     this.result = new Promise((resolve, reject) => {
       this.once('finish', () => resolve({ size: this.size, sha256: this.hash.digest('hex') }));
@@ -38,32 +61,48 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
     return this.result;
   }
 
-  override _construct(callback: (error?: Error | null) => void): void {
-    // 'wx': a leftover file with the same id is a bug, not something to overwrite.
-    open(this.path, 'wx').then(
-      (fh) => {
-        this.fh = fh;
-        callback();
-      },
-      (err: Error) => callback(err),
-    );
+  /** True when a file was created for this message (it must be removed on abort). */
+  get touchedDisk(): boolean {
+    return this.created || this.persisting !== null;
+  }
+
+  /**
+   * Makes the bytes durable in the file (after done()): writes a buffered message in one go and
+   * fdatasyncs it. Idempotent.
+   */
+  persist(): Promise<void> {
+    if (this.persisted) return Promise.resolve();
+    this.persisting ??= (async () => {
+      await this.result;
+      if (this.persisted) return;
+      this.created = true;
+      await createDurableFile(this.path, this.pending);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.persisted = true;
+    })();
+    return this.persisting;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.writeAll([chunk]).then(() => callback(), callback);
+    this.take([chunk]).then(() => callback(), callback);
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.writeAll(chunks.map((c) => c.chunk)).then(() => callback(), callback);
+    this.take(chunks.map((c) => c.chunk)).then(() => callback(), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     const fh = this.fh;
-    if (!fh) return callback(new Error('spool writer has no open file'));
-    fh.sync()
+    if (!fh) return callback(); // small: stays in memory until persist()
+    writeFully(fh, this.pending, this.pendingBytes, this.path)
+      .then(() => fh.datasync())
       .then(() => fh.close())
       .then(() => {
         this.fh = null;
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.persisted = true;
         callback();
       }, callback);
   }
@@ -71,6 +110,8 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const fh = this.fh;
     this.fh = null;
+    // After 'finish' (autoDestroy) a small message still waits in memory for persist().
+    if (!this.writableFinished) this.pending = [];
     if (!fh) return callback(error);
     fh.close().then(
       () => callback(error),
@@ -78,22 +119,35 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
     );
   }
 
-  private async writeAll(buffers: Buffer[]): Promise<void> {
-    const fh = this.fh;
-    if (!fh) throw new Error('spool writer has no open file');
-    let total = 0;
+  private async take(buffers: Buffer[]): Promise<void> {
     for (const b of buffers) {
       this.hash.update(b);
-      total += b.length;
+      this.size += b.length;
+      this.pending.push(b);
+      this.pendingBytes += b.length;
     }
-    let { bytesWritten } = buffers.length === 1 ? await fh.write(buffers[0]!) : await fh.writev(buffers);
-    // Regular files rarely write short, but a full disk can: finish the rest or fail loudly.
-    while (bytesWritten < total) {
-      const rest = Buffer.concat(buffers).subarray(bytesWritten);
-      const r = await fh.write(rest);
-      if (r.bytesWritten === 0) throw new Error(`short write to ${this.path}`);
-      bytesWritten += r.bytesWritten;
+    if (!this.fh && this.pendingBytes <= this.bufferBytes) return;
+    // 'wx': a leftover file with the same id is a bug, not something to overwrite.
+    if (!this.fh) {
+      this.created = true;
+      this.fh = await open(this.path, 'wx');
     }
-    this.size += total;
+    const out = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    await writeFully(this.fh, out, bytes, this.path);
+  }
+}
+
+/** writev, finishing a short write (a full disk can cause one) or failing loudly. */
+async function writeFully(fh: FileHandle, buffers: Buffer[], total: number, path: string): Promise<void> {
+  if (total === 0) return;
+  let { bytesWritten } = buffers.length === 1 ? await fh.write(buffers[0]!) : await fh.writev(buffers);
+  while (bytesWritten < total) {
+    const rest = Buffer.concat(buffers).subarray(bytesWritten);
+    const r = await fh.write(rest);
+    if (r.bytesWritten === 0) throw new Error(`short write to ${path}`);
+    bytesWritten += r.bytesWritten;
   }
 }

@@ -6,14 +6,15 @@
  * are never sent again, whatever the job data says.
  *
  * Order of writes per attempt, and the at-least-once window:
- *   upstream's final 250  ->  sidecar outcomes (fsynced)  ->  job.updateData({pending})  ->  audit
+ *   upstream's final 250  ->  sidecar outcomes (fsynced; also state done when all are delivered)
+ *   ->  job.updateData({pending}) (only while some remain)  ->  audit
  * A crash after the upstream's 250 and before the sidecar write (a few ms: one fsync) sends the
  * message again to those recipients on the retry: at most one duplicate. A crash before the end
  * of data sends nothing the upstream kept (it discards an unfinished DATA), so the retry delivers
  * once. A crash after the sidecar write loses at most the audit records of that attempt, and the
  * next attempt re-sends them from the sidecar under the same event ids (written once).
  */
-import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -23,7 +24,7 @@ import { pendingRecipients, type Dispatcher } from '../queue/dispatch.js';
 import type { Spool } from '../spool/spool.js';
 import type { RecipientOutcome, Sidecar } from '../spool/types.js';
 import { DEFAULT_MAX_AGE_MS, deliveryBackoff, pastMaxAge, type RetryOptions } from './backoff.js';
-import { DeliveryStream, headerPreamble } from './delivery-stream.js';
+import { deliveryBytes, DeliveryStream, headerPreamble } from './delivery-stream.js';
 import { buildDsn, dsnOwed, readHeaderBlock, sendDsn } from './dsn.js';
 import { classifyError, classifySent, type AttemptResult, type RecipientReply } from './smtp-outcome.js';
 import { createUpstreamTransport, type UpstreamOptions, type UpstreamTransport } from './upstream.js';
@@ -63,6 +64,9 @@ export interface DeliverWorkerOptions {
   readonly stalledIntervalMs?: number;
   readonly logger: Logger;
 }
+
+/** Messages up to this size are read and sent as one buffer; larger ones are streamed. */
+const WHOLE_MESSAGE_BYTES = 256 * 1024;
 
 /** Thrown to make BullMQ retry: some recipients got a temporary failure. */
 export class DeliveryDeferred extends Error {
@@ -109,8 +113,10 @@ class Delivery {
     let sidecar = await readSidecarOrNull(spool, id);
     // Gone: the front answered 451 and removed it after a late add, or an operator removed it.
     if (!sidecar) return 'gone';
+    // Re-sends the outcome records a crash may have lost (same ids, written once); also for 'done':
+    // a fully delivered message is marked done by the same write that records its outcomes.
+    await this.auditOutcomes(sidecar);
     if (sidecar.state === 'done' || sidecar.state === 'held') return `skipped: ${sidecar.state}`;
-    await this.auditOutcomes(sidecar); // re-sends records a crash may have lost; same ids, written once
 
     const started = Date.now();
     const pending = pendingRecipients(sidecar);
@@ -122,11 +128,15 @@ class Delivery {
       gaveUp = result.deferred.length > 0 && pastMaxAge(job.timestamp, sidecar.receivedAt, Date.now(), this.maxAgeMs);
       const failed = gaveUp ? [...result.failed, ...result.deferred.map(expired)] : result.failed;
       deferred = gaveUp ? [] : result.deferred;
-      // Upstream 250 -> sidecar first: this write is what stops a second delivery.
+      // Upstream 250 -> sidecar first: this write is what stops a second delivery. When it leaves
+      // nothing to do (all delivered, no bounce owed) it also marks the message done: one fsynced
+      // write per delivered message instead of two.
       if (result.delivered.length + failed.length > 0) {
-        sidecar = await spool.updateSidecar(id, (s) => withOutcomes(s, result.delivered, failed, at));
+        sidecar = await spool.updateSidecar(id, (s) => finishIfDelivered(withOutcomes(s, result.delivered, failed, at)));
       }
-      await job.updateData({ ...job.data, pending: deferred.map((d) => d.rcpt) });
+      // The job's data is only read by people (the sidecar decides what is pending): a job about
+      // to complete needs no update.
+      if (sidecar.state !== 'done') await job.updateData({ ...job.data, pending: deferred.map((d) => d.rcpt) });
       await this.auditOutcomes(sidecar, at);
       if (deferred.length > 0) {
         await this.opts.dispatcher.audit(
@@ -152,7 +162,9 @@ class Delivery {
       throw new DeliveryDeferred(`deferred for ${deferred.length} recipient(s): ${deferred[0]?.response ?? ''}`);
     }
     const bounced = sidecar.outcomes.some((o) => o.status === 'failed');
-    await spool.updateSidecar(id, (s) => ({ ...s, state: 'done', doneReason: bounced ? 'bounced' : 'delivered' }));
+    if (sidecar.state !== 'done') {
+      await spool.updateSidecar(id, (s) => ({ ...s, state: 'done', doneReason: bounced ? 'bounced' : 'delivered' }));
+    }
     // Finished either way; a bounce ends the job as failed so it shows as such in the queue.
     if (bounced) throw new UnrecoverableError(gaveUp ? 'gave up: message too old' : 'bounced: permanent failure');
     return 'delivered';
@@ -160,10 +172,22 @@ class Delivery {
 
   /** One SMTP transaction; never throws: every outcome is per recipient. */
   private async attempt(sidecar: Sidecar, pending: readonly string[]): Promise<AttemptResult> {
-    const body = new DeliveryStream(sidecar.addHeaders);
-    const source = this.opts.spool.readMessage(sidecar.id);
-    pipeline(source, body, () => {}); // errors reach sendMail through the raw stream
+    let source: Readable | null = null;
     try {
+      let raw: Buffer | DeliveryStream;
+      if (sidecar.size <= WHOLE_MESSAGE_BYTES) {
+        // The usual small message: one read and one buffer, no stream plumbing per message.
+        raw = deliveryBytes(sidecar.addHeaders, await this.opts.spool.readMessageBytes(sidecar.id));
+      } else {
+        const body = new DeliveryStream(sidecar.addHeaders);
+        const stream = this.opts.spool.readMessage(sidecar.id);
+        source = stream;
+        // A read error reaches sendMail through the raw stream (pipe, not pipeline(): that costs
+        // an AbortController and a DOMException per message).
+        stream.once('error', (err) => body.destroy(err));
+        stream.pipe(body);
+        raw = body;
+      }
       const info = await this.upstream.sendMail({
         envelope: {
           from: sidecar.envelope.mailFrom,
@@ -171,11 +195,11 @@ class Delivery {
           size: sidecar.size + headerPreamble(sidecar.addHeaders).length,
           use8BitMime: true,
         },
-        raw: body,
+        raw,
       });
       return classifySent(pending, info);
     } catch (err) {
-      source.destroy();
+      source?.destroy();
       return classifyError(pending, err);
     }
   }
@@ -259,6 +283,13 @@ function withOutcomes(s: Sidecar, delivered: readonly RecipientReply[], failed: 
   ];
   const fresh = new Set(add.map((o) => o.rcpt));
   return { ...s, state: 'queued', outcomes: [...s.outcomes.filter((o) => !fresh.has(o.rcpt)), ...add] };
+}
+
+/** Done at once when every recipient is delivered: nothing is pending and no bounce is owed. */
+function finishIfDelivered(s: Sidecar): Sidecar {
+  const settled = new Set(s.outcomes.map((o) => o.rcpt));
+  const allDelivered = s.outcomes.every((o) => o.status === 'delivered') && s.envelope.rcptTo.every((r) => settled.has(r));
+  return allDelivered ? { ...s, state: 'done', doneReason: 'delivered' } : s;
 }
 
 async function readSidecarOrNull(spool: Spool, id: string): Promise<Sidecar | null> {

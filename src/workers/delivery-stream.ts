@@ -37,22 +37,36 @@ export class DeliveryStream extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     const out: Buffer[] = [];
-    if (this.preamble) {
-      out.push(this.preamble);
-      this.preamble = null;
-    }
-    if (this.inBody) out.push(chunk);
-    else this.filterHeaders(chunk, out);
+    this.transformInto(chunk, out);
     if (out.length === 1) this.push(out[0]);
     else if (out.length > 1) this.push(Buffer.concat(out));
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.preamble) this.push(this.preamble);
-    // A message that ends inside an undecided line: too short to be one of ours, unless it is a continuation.
-    if (this.undecided && this.undecided.length > 0 && !this.isContinuationOfDropped(this.undecided)) this.push(this.undecided);
+    const out: Buffer[] = [];
+    this.flushInto(out);
+    for (const b of out) this.push(b);
     done();
+  }
+
+  /** The output for one chunk of the spooled message, appended to `out`. */
+  transformInto(chunk: Buffer, out: Buffer[]): void {
+    if (this.preamble) {
+      out.push(this.preamble);
+      this.preamble = null;
+    }
+    if (this.inBody) out.push(chunk);
+    else this.filterHeaders(chunk, out);
+  }
+
+  /** What is still held back at the end of the message, appended to `out`. */
+  flushInto(out: Buffer[]): void {
+    if (this.preamble) out.push(this.preamble);
+    this.preamble = null;
+    // A message that ends inside an undecided line: too short to be one of ours, unless it is a continuation.
+    if (this.undecided && this.undecided.length > 0 && !this.isContinuationOfDropped(this.undecided)) out.push(this.undecided);
+    this.undecided = null;
   }
 
   private filterHeaders(chunk: Buffer, out: Buffer[]): void {
@@ -111,6 +125,15 @@ function startsWithForgeable(head: Buffer): boolean {
     if (lower !== FORGEABLE_PREFIX[i]) return false;
   }
   return true;
+}
+
+/** The delivery bytes of a whole (small) spooled message at once: the same as DeliveryStream's output. */
+export function deliveryBytes(addHeaders: readonly string[], message: Buffer): Buffer {
+  const stream = new DeliveryStream(addHeaders);
+  const out: Buffer[] = [];
+  stream.transformInto(message, out);
+  stream.flushInto(out);
+  return Buffer.concat(out);
 }
 
 /** Convenience: the delivery bytes for a spooled message stream. */

@@ -6,8 +6,7 @@
  * 451 4.3.0 with our reference id (the client retries), never a silent accept. A reject is never
  * spooled, but its audit event is queued first: no audit, no 550 (451 instead).
  */
-import { PassThrough } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { decisionEvent } from '../../audit/build-event.js';
 import { inspect, type InspectionResult } from '../../inspect.js';
@@ -98,7 +97,7 @@ export async function receiveMessage(
     hooks.closeConnection();
   });
   try {
-    await pipeline(stream, sink);
+    await pump(stream, sink);
   } catch (err) {
     // The client went away mid-DATA: no spool file, no job, no reply.
     sink.discard('internal', err as Error);
@@ -249,4 +248,32 @@ function watchForStall(sink: DataSink, limitMs: number, onStall: () => void): No
   }, Math.min(1000, limitMs));
   timer.unref();
   return timer;
+}
+
+/**
+ * `stream.pipe(sink)`, settled like `pipeline()`: resolves when the sink finished, rejects (and
+ * destroys the sink) when the client's stream fails or closes before its end. pipeline() itself
+ * costs an AbortController and a DOMException with a stack trace per message.
+ */
+function pump(source: Readable, sink: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      source.unpipe(sink);
+      sink.destroy(err);
+      reject(err);
+    };
+    source.once('error', fail);
+    source.once('close', () => {
+      if (!source.readableEnded) fail(new Error('client stream closed before the end of DATA'));
+    });
+    sink.once('error', fail);
+    sink.once('finish', () => {
+      settled = true;
+      resolve();
+    });
+    source.pipe(sink);
+  });
 }

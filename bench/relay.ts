@@ -1,0 +1,739 @@
+/**
+ * npm run bench:relay [-- --count N --connections C --big-count N --huge-count N --runs R]
+ *
+ * End-to-end relay benchmark on 127.0.0.1 only: a local smtp-server sink (counts, discards), the
+ * real service as a child process (temp spool and audit dirs, its own Redis key prefix, upstream =
+ * the sink), and a light SMTP client (PIPELINING, connections reused) so the client costs little
+ * of the machine's two cores. Phases:
+ *   1. small mixed mail from fixtures/ over C connections, through the relay and then straight to
+ *      the sink: messages/s end to end (until the sink has every accepted message), p50/p99
+ *      transaction latency (MAIL FROM to the final reply), service peak RSS, and the ratio;
+ *   2. 1 MB messages: MB/s end to end;
+ *   3. 10 concurrent 25 MB messages: service peak RSS.
+ * Targets (issue 4): >= 370 msg/s, p99 < 100 ms, 58 MB/s, < 300 MB RSS.
+ * Everything stops by itself: the child is killed, temp dirs removed, Redis keys deleted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { SMTPServer } from 'smtp-server';
+import { parse as parseYaml } from 'yaml';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    count: { type: 'string', default: '5000' },
+    connections: { type: 'string', default: '20' },
+    'big-count': { type: 'string', default: '200' },
+    'huge-count': { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '300' },
+    /** Which phases to run: small, big (1 MB), huge (25 MB). */
+    phases: { type: 'string', default: 'small,big,huge' },
+    redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+    /** Run the TypeScript sources through tsx instead of building and running dist/ (what `npm start` runs). */
+    tsx: { type: 'boolean', default: false },
+    /** Run dist/ as it is, without building it first. */
+    'no-build': { type: 'boolean', default: false },
+    /** Extra node flags for the service, e.g. --node-args=--cpu-prof */
+    'node-args': { type: 'string', default: '' },
+    'keep-logs': { type: 'boolean', default: false },
+    /** Where the temp dir (spool, audit, log) goes. Default: the OS temp dir (a real disk here). */
+    'tmp-dir': { type: 'string', default: tmpdir() },
+  },
+});
+const COUNT = positive('count');
+const CONNECTIONS = positive('connections');
+const BIG_COUNT = positive('big-count');
+const HUGE_COUNT = positive('huge-count');
+const WARMUP = Number(args.warmup);
+const PHASES = new Set(args.phases.split(','));
+const DEADLINE_MS = 300_000; // no phase waits longer than this for the sink
+
+function positive(name: keyof typeof args): number {
+  const n = Number(args[name]);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
+
+// ---------------------------------------------------------------- the load
+
+type Expect = 'accept' | 'quarantine' | 'reject';
+interface Sample {
+  readonly name: string;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly expect: Expect;
+  /** DATA payload: dot-stuffed, ending in CRLF.CRLF. */
+  readonly data: Buffer;
+  readonly size: number;
+}
+
+/** Weights of the mix: mostly small business mail, some Office attachments, some held or rejected. */
+const MIX: { group: string; weight: number; files: string[] }[] = [
+  {
+    group: 'small business mail',
+    weight: 60,
+    files: [
+      'business/pdf-letter-to-solicitor.eml',
+      'business/html-rota-no-script.eml',
+      'business/bcc-recipient.eml',
+      'business/svg-crest-no-script.eml',
+      'business/twelve-recipients.eml',
+      'marking/subject-confidential-suffix-internal.eml',
+      'marking/restricted-to-police-uk-force.eml',
+      'marking/protect-subject-external.eml',
+      'forwarding/auto-forward-internal.eml',
+      'personal/lunch.eml',
+    ],
+  },
+  {
+    group: 'Office attachments',
+    weight: 20,
+    files: [
+      'business/witness-statement-docx.eml',
+      'business/ward-panel-xlsx-external.eml',
+      'business/legacy-doc-internal.eml',
+      'business/legacy-xls-to-cps.eml',
+      'marking/docx-label-internal.eml',
+      'archive/zip-docx-only.eml',
+    ],
+  },
+  { group: 'held (macro Office files)', weight: 5, files: ['macro/docm-roster.eml', 'macro/xlsm-order-form.eml'] },
+  {
+    group: 'rejected',
+    weight: 15,
+    files: [
+      'executable/pe-exe.eml',
+      'executable/script-js.eml',
+      'executable/double-extension.eml',
+      'archive/zip-with-exe.eml',
+      'marking/subject-secret-to-external.eml',
+      'marking/docx-msip-label.eml',
+    ],
+  },
+];
+
+interface ManifestEntry {
+  file: string;
+  envelope: { from: string; to: string[] };
+  expect: { decision: Expect };
+}
+
+/** CRLF line endings, dot-stuffing and the final dot, done once per fixture. */
+function dataPayload(message: Buffer): Buffer {
+  const text = message.toString('latin1').replace(/\r?\n/g, '\r\n');
+  const body = text.endsWith('\r\n') ? text : `${text}\r\n`;
+  return Buffer.from(`${body.replace(/^\./gm, '..')}.\r\n`, 'latin1');
+}
+
+async function loadSamples(): Promise<Map<string, Sample[]>> {
+  const manifest = parseYaml(await readFile(join(ROOT, 'fixtures/manifest.yaml'), 'utf8')) as ManifestEntry[];
+  const byFile = new Map(manifest.map((e) => [e.file, e]));
+  const groups = new Map<string, Sample[]>();
+  for (const { group, files } of MIX) {
+    const samples: Sample[] = [];
+    for (const file of files) {
+      const entry = byFile.get(file);
+      if (!entry) throw new Error(`fixture ${file} is not in fixtures/manifest.yaml`);
+      const raw = await readFile(join(ROOT, 'fixtures', file));
+      const data = dataPayload(raw);
+      samples.push({ name: file, from: entry.envelope.from, to: entry.envelope.to, expect: entry.expect.decision, data, size: raw.length });
+    }
+    groups.set(group, samples);
+  }
+  return groups;
+}
+
+/** A deterministic sequence of N samples drawn by the mix weights (same load for relay and direct). */
+function drawLoad(groups: Map<string, Sample[]>, n: number, seed: number): Sample[] {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x80000000;
+  };
+  const total = MIX.reduce((a, m) => a + m.weight, 0);
+  const load: Sample[] = [];
+  for (let i = 0; i < n; i++) {
+    let r = rnd() * total;
+    const m = MIX.find((x) => (r -= x.weight) < 0) ?? MIX[0]!;
+    const list = groups.get(m.group)!;
+    load.push(list[Math.floor(rnd() * list.length)]!);
+  }
+  return load;
+}
+
+/** A business message of about `bytes` with a PDF attachment, generated (base64 of pseudo-random content). */
+function generatedMessage(bytes: number, tag: string): Sample {
+  const head = [
+    'From: Alex Turner <alex.turner@met.police.uk>',
+    'To: Priya Shah <priya.shah@met.police.uk>',
+    `Subject: Scene survey ${tag}`,
+    'Date: Mon, 23 Nov 2026 09:00:00 +0000',
+    `Message-ID: <bench-${tag}@met.police.uk>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="bench-b1"',
+    '',
+    '--bench-b1',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Priya, the survey export is attached. Alex',
+    '--bench-b1',
+    'Content-Type: application/pdf; name="survey.pdf"',
+    'Content-Disposition: attachment; filename="survey.pdf"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    '',
+  ].join('\r\n');
+  const tail = '\r\n--bench-b1--\r\n.\r\n';
+  const rawLen = Math.floor(((bytes - head.length - tail.length) / 78) * 57);
+  const pdfHead = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstream\n', 'latin1');
+  const pdfTail = Buffer.from('\nendstream\n%%EOF\n', 'latin1');
+  const content = Buffer.alloc(Math.max(rawLen, pdfHead.length + pdfTail.length));
+  let seed = 4242;
+  for (let i = 0; i < content.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    content[i] = (seed >> 8) & 0xff;
+  }
+  pdfHead.copy(content, 0);
+  pdfTail.copy(content, content.length - pdfTail.length);
+  const b64 = content.toString('base64').replace(/.{76}/g, '$&\r\n');
+  const data = Buffer.from(head + b64 + tail, 'latin1');
+  return { name: `generated ${tag}`, from: 'alex.turner@met.police.uk', to: ['priya.shah@met.police.uk'], expect: 'accept', data, size: data.length - 3 };
+}
+
+// ---------------------------------------------------------------- a light SMTP client
+
+interface Reply {
+  readonly code: number;
+  readonly text: string;
+}
+
+/** One SMTP connection, reused for many transactions; MAIL/RCPT/DATA pipelined (RFC 2920). */
+class Client {
+  private buf = '';
+  private lines: string[] = [];
+  private readonly waiting: ((r: Reply) => void)[] = [];
+  private readonly ready: Reply[] = [];
+
+  private constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => undefined);
+  }
+
+  static async open(port: number): Promise<Client> {
+    const socket = connect({ host: '127.0.0.1', port });
+    await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
+    const c = new Client(socket);
+    await c.reply(); // greeting
+    c.socket.write('EHLO bench.client.test\r\n');
+    const ehlo = await c.reply();
+    if (ehlo.code !== 250) throw new Error(`EHLO refused: ${ehlo.code} ${ehlo.text}`);
+    return c;
+  }
+
+  /** One transaction; the reply to the end of data (or the first refusal) and its latency in ms. */
+  async send(s: Sample): Promise<{ reply: Reply; ms: number }> {
+    const t0 = performance.now();
+    const cmds = [`MAIL FROM:<${s.from}> BODY=8BITMIME SIZE=${s.size}`, ...s.to.map((r) => `RCPT TO:<${r}>`), 'DATA'];
+    this.socket.write(`${cmds.join('\r\n')}\r\n`);
+    const replies: Reply[] = [];
+    for (let i = 0; i < cmds.length; i++) replies.push(await this.reply());
+    const bad = replies.slice(0, -1).find((r) => r.code >= 400);
+    const dataReply = replies.at(-1)!;
+    if (dataReply.code !== 354) {
+      this.socket.write('RSET\r\n');
+      await this.reply();
+      return { reply: bad ?? dataReply, ms: performance.now() - t0 };
+    }
+    this.socket.write(s.data);
+    const reply = await this.reply();
+    return { reply, ms: performance.now() - t0 };
+  }
+
+  async close(): Promise<void> {
+    this.socket.write('QUIT\r\n');
+    await Promise.race([this.reply(), sleep(1000)]);
+    this.socket.destroy();
+  }
+
+  private reply(): Promise<Reply> {
+    const r = this.ready.shift();
+    if (r) return Promise.resolve(r);
+    if (this.socket.destroyed) return Promise.resolve({ code: 0, text: 'connection closed' });
+    return new Promise((ok) => this.waiting.push(ok));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf += chunk.toString('latin1');
+    let nl: number;
+    while ((nl = this.buf.indexOf('\r\n')) >= 0) {
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + 2);
+      this.lines.push(line);
+      if (line[3] === '-') continue; // multi-line reply goes on
+      const reply = { code: Number(line.slice(0, 3)), text: this.lines.map((l) => l.slice(4)).join(' ') };
+      this.lines = [];
+      const w = this.waiting.shift();
+      if (w) w(reply);
+      else this.ready.push(reply);
+    }
+  }
+}
+
+interface LoadResult {
+  readonly seconds: number;
+  readonly latencies: number[];
+  readonly codes: Map<string, number>;
+  /** Transactions answered 250 "Queued" (the relay will deliver them). */
+  readonly queued: number;
+  /** Reply class different from the fixture's expected decision. */
+  readonly unexpected: number;
+  readonly firstUnexpected: string | null;
+}
+
+/** Sends `load` over `connections` reused connections; each connection takes the next message. */
+async function runLoad(port: number, load: readonly Sample[], connections: number, relay: boolean): Promise<LoadResult> {
+  const clients = await Promise.all(Array.from({ length: Math.min(connections, load.length) }, () => Client.open(port)));
+  const latencies: number[] = [];
+  const codes = new Map<string, number>();
+  let queued = 0;
+  let unexpected = 0;
+  let firstUnexpected: string | null = null;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (c) => {
+      while (next < load.length) {
+        const s = load[next++]!;
+        const { reply, ms } = await c.send(s);
+        latencies.push(ms);
+        const key = String(reply.code);
+        codes.set(key, (codes.get(key) ?? 0) + 1);
+        if (reply.code === 250 && reply.text.includes('Queued')) queued++;
+        const ok = !relay
+          ? reply.code === 250
+          : s.expect === 'reject'
+            ? reply.code === 550
+            : s.expect === 'quarantine'
+              ? reply.code === 250 && reply.text.includes('Held')
+              : reply.code === 250 && reply.text.includes('Queued');
+        if (!ok) {
+          unexpected++;
+          firstUnexpected ??= `${s.name}: expected ${s.expect}, got ${reply.code} ${reply.text}`;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.close()));
+  latencies.sort((a, b) => a - b);
+  return { seconds, latencies, codes, queued, unexpected, firstUnexpected };
+}
+
+// ---------------------------------------------------------------- the sink
+
+class Sink {
+  messages = 0;
+  bytes = 0;
+  private readonly server = new SMTPServer({
+    banner: 'bench sink',
+    logger: false,
+    disableReverseLookup: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    hideSTARTTLS: true,
+    maxClients: 1000,
+    onData: (stream, _session, callback) => {
+      let n = 0;
+      stream.on('data', (c: Buffer) => (n += c.length));
+      stream.on('end', () => {
+        this.messages++;
+        this.bytes += n;
+        callback(null, 'ok');
+      });
+    },
+  });
+  port = 0;
+
+  async start(): Promise<void> {
+    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
+    this.port = (this.server.server.address() as { port: number }).port;
+  }
+
+  reset(): void {
+    this.messages = 0;
+    this.bytes = 0;
+  }
+
+  /** Resolves with the time the sink reached `count` messages (or throws after the deadline). */
+  async waitFor(count: number, what: string): Promise<number> {
+    const deadline = Date.now() + DEADLINE_MS;
+    while (this.messages < count) {
+      if (Date.now() > deadline) throw new Error(`${what}: the sink got ${this.messages} of ${count} messages in ${DEADLINE_MS / 1000} s`);
+      await sleep(2);
+    }
+    return performance.now();
+  }
+
+  close(): Promise<void> {
+    return new Promise((ok) => this.server.close(() => ok()));
+  }
+}
+
+// ---------------------------------------------------------------- the service under test
+
+class Service {
+  child: ChildProcess | null = null;
+  port = 0;
+  private peakKb = 0;
+  private sampler: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly dir: string,
+    readonly prefix: string,
+  ) {}
+
+  get logFile(): string {
+    return join(this.dir, 'service.log');
+  }
+
+  async start(sinkPort: number): Promise<void> {
+    const config = [
+      'hostname: bench.mailwarden.test',
+      'listen: 127.0.0.1:0',
+      `upstream: { address: '127.0.0.1:${sinkPort}' }`,
+      `redis: { url: '${args.redis}', queuePrefix: '${this.prefix}', autoStart: false }`,
+      `spool: { dir: '${join(this.dir, 'spool')}' }`,
+      `audit: { dir: '${join(this.dir, 'audit')}' }`,
+      `policy: { file: '${join(ROOT, 'config/policy.yaml')}' }`,
+      'log: { level: info }',
+    ].join('\n');
+    const configFile = join(this.dir, 'mailwarden.yaml');
+    writeFileSync(configFile, `${config}\n`);
+    const entry = args.tsx ? ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')] : [join(ROOT, 'dist/cli/main.js')];
+    const nodeArgs = args['node-args'] ? args['node-args'].split(' ').filter(Boolean) : [];
+    // Logs go to a file, as in production: pino's cost is part of the measurement, the bench's pipe is not.
+    const out = openSync(this.logFile, 'a');
+    this.child = spawn(process.execPath, [...nodeArgs, ...entry, 'serve', '--config', configFile], {
+      cwd: ROOT, // for `--import tsx`; every path in the config is absolute
+      env: { ...process.env, NODE_ENV: 'production', ...noOverrides() },
+      stdio: ['ignore', out, out],
+    });
+    const exited = new Promise<never>((_, fail) =>
+      this.child!.once('exit', (code) => fail(new Error(`service exited (${code}) during start:\n${tail(this.logFile)}`))),
+    );
+    exited.catch(() => undefined);
+    const deadline = Date.now() + 60_000;
+    while (!this.port) {
+      if (Date.now() > deadline) throw new Error(`service did not start within 60 s:\n${tail(this.logFile)}`);
+      await Promise.race([sleep(50), exited]);
+      const m = /"listen":"127\.0\.0\.1:(\d+)"/.exec(readFileSync(this.logFile, 'utf8'));
+      if (m) this.port = Number(m[1]);
+    }
+    this.sampler = setInterval(() => this.sample(), 20);
+    this.sampler.unref();
+  }
+
+  /** Resets the peak (the sampler's, and the kernel's VmHWM when allowed). */
+  resetPeak(): void {
+    this.peakKb = 0;
+    try {
+      writeFileSync(`/proc/${this.child!.pid}/clear_refs`, '5');
+    } catch {
+      // not allowed here: the sampler's peak is what we have
+    }
+    this.sample();
+  }
+
+  /** Peak RSS in MB since resetPeak: the larger of the sampled peak and VmHWM. */
+  peakMb(): number {
+    this.sample();
+    return Math.max(this.peakKb, statusKb('VmHWM', this.child!.pid!)) / 1024;
+  }
+
+  rssMb(): number {
+    return statusKb('VmRSS', this.child!.pid!) / 1024;
+  }
+
+  /** CPU seconds (user + system) the service has used so far. */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.child!.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
+  /** CPU seconds (user, system) per thread id; the main thread's id is the pid. */
+  threadCpu(): Map<string, { user: number; sys: number }> {
+    const out = new Map<string, { user: number; sys: number }>();
+    const pid = this.child!.pid!;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(tid, { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100 });
+      } catch {
+        // thread ended meanwhile
+      }
+    }
+    return out;
+  }
+
+  private sample(): void {
+    if (!this.child?.pid || this.child.exitCode !== null) return;
+    this.peakKb = Math.max(this.peakKb, statusKb('VmRSS', this.child.pid));
+  }
+
+  async stop(): Promise<void> {
+    if (this.sampler) clearInterval(this.sampler);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((ok) => child.once('exit', () => ok()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+/** The bench's own config must win over a developer's environment. */
+function noOverrides(): Record<string, undefined> {
+  return { REDIS_URL: undefined, MAILWARDEN_LISTEN: undefined, MAILWARDEN_UPSTREAM: undefined, MAILWARDEN_ROLE: undefined, MAILWARDEN_LOG_LEVEL: undefined, MAILWARDEN_CONFIG: undefined };
+}
+
+function statusKb(field: string, pid: number): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** CPU seconds Redis has used (INFO cpu), to see how much of the machine the queues cost. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const get = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return get('used_cpu_sys') + get('used_cpu_user');
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  // Escape the glob characters of the prefix ({ } are not special, but [ ] * ? \ are).
+  const pattern = `${prefix.replace(/[[\]*?\\]/g, '\\$&')}*`;
+  for (let i = 0; i < 100_000; i++) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  return deleted;
+}
+
+// ---------------------------------------------------------------- reporting
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const q = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const f1 = (n: number) => n.toFixed(1);
+const codesText = (m: Map<string, number>) => [...m].sort().map(([k, v]) => `${k}:${v}`).join(' ');
+
+/** Builds dist/ as `npm start` runs it; a type error elsewhere in the tree still emits, so only a missing entry is fatal. */
+async function build(): Promise<void> {
+  if (args.tsx || args['no-build']) return;
+  const code = await new Promise<number | null>((ok) => {
+    const tsc = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    tsc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    tsc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    tsc.on('exit', (c) => {
+      if (c !== 0) console.log(`warning: tsc reported errors (dist/ emitted anyway):\n${out.split('\n').slice(0, 5).join('\n')}`);
+      ok(c);
+    });
+  });
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error(`build failed (tsc exit ${code}): no dist/cli/main.js`);
+}
+
+async function main(): Promise<void> {
+  await build();
+  const redis = new Redis(args.redis, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch {
+    throw new Error(`no Redis answers at ${args.redis}: start one (redis-server) or pass --redis URL`);
+  }
+  const prefix = `{mwbench-${randomBytes(4).toString('hex')}}`;
+  const dir = await mkdtemp(join(args['tmp-dir'], 'mwbench-'));
+  const sink = new Sink();
+  const service = new Service(dir, prefix);
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    process.stderr.write('\ninterrupted: cleaning up\n');
+    void cleanup().finally(() => process.exit(130));
+  };
+  let cleaned: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await service.stop().catch(() => undefined);
+      await sink.close().catch(() => undefined);
+      const n = await deleteKeys(redis, prefix).catch(() => -1);
+      if (args['keep-logs']) console.log(`service log kept: ${service.logFile}`);
+      else await rm(dir, { recursive: true, force: true });
+      redis.disconnect();
+      console.log(`cleaned up: service stopped, temp dir ${args['keep-logs'] ? 'kept' : 'removed'}, ${n} Redis keys deleted`);
+    })());
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const groups = await loadSamples();
+    await sink.start();
+    await service.start(sink.port);
+    console.log(`mailwarden bench:relay  node ${process.version}, ${(await import('node:os')).cpus().length} cores, service pid ${service.child!.pid} (${args.tsx ? 'tsx' : 'dist'}), prefix ${prefix}`);
+    console.log(`mix (weights): ${MIX.map((m) => `${m.group} ${m.weight}% [${groups.get(m.group)!.length} fixtures]`).join(', ')}`);
+
+    // Warm-up: JIT, connection pools, the first day file; not measured.
+    if (WARMUP > 0) {
+      const warm = drawLoad(groups, WARMUP, 7);
+      sink.reset();
+      const w = await runLoad(service.port, warm, CONNECTIONS, true);
+      await sink.waitFor(w.queued, 'warm-up');
+      await sleep(500);
+    }
+
+    const summary: string[] = [];
+    if (PHASES.has('small')) summary.push(await smallPhase(groups, service, sink, redis));
+    if (PHASES.has('big')) summary.push(await bigPhase(service, sink));
+    if (PHASES.has('huge')) summary.push(await hugePhase(service, sink));
+    console.log(`\nsummary: ${summary.join(', ')}`);
+  } finally {
+    if (!interrupted) await cleanup();
+  }
+}
+
+/** Phase 1: small mixed mail through the relay, then the same load straight to the sink. */
+async function smallPhase(groups: Map<string, Sample[]>, service: Service, sink: Sink, redis: Redis): Promise<string> {
+  const load = drawLoad(groups, COUNT, 1);
+  const bytes = load.reduce((a, s) => a + s.size, 0);
+  const byExpect = (e: Expect) => load.filter((s) => s.expect === e).length;
+  console.log(
+    `\n1) ${COUNT} small messages (${f1(bytes / COUNT / 1024)} KB average; ${byExpect('accept')} accept, ${byExpect('quarantine')} held, ${byExpect('reject')} reject) over ${CONNECTIONS} connections`,
+  );
+  sink.reset();
+  service.resetPeak();
+  const cpu0 = service.cpuSeconds();
+  const threads0 = service.threadCpu();
+  const redisCpu0 = await redisCpuSeconds(redis);
+  const benchCpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const relay = await runLoad(service.port, load, CONNECTIONS, true);
+  const tEnd = await sink.waitFor(relay.queued, 'relay small');
+  const e2e = (tEnd - t0) / 1000;
+  const cpu = service.cpuSeconds() - cpu0;
+  const redisCpu = (await redisCpuSeconds(redis)) - redisCpu0;
+  const benchCpuUs = process.cpuUsage(benchCpu0);
+  const benchCpu = (benchCpuUs.user + benchCpuUs.system) / 1e6;
+  const peak = service.peakMb();
+  const rate = COUNT / e2e;
+  const p99 = q(relay.latencies, 0.99);
+  console.log(
+    `  relay : ${f1(rate)} msg/s end to end (${f1(e2e)} s; SMTP side ${f1(COUNT / relay.seconds)} msg/s), ` +
+      `latency p50 ${f1(q(relay.latencies, 0.5))} ms p99 ${f1(p99)} ms max ${f1(relay.latencies.at(-1)!)} ms, ` +
+      `peak RSS ${f1(peak)} MB, replies ${codesText(relay.codes)}, delivered ${sink.messages}`,
+  );
+  const perMsg = (sec: number) => `${f1((sec / COUNT) * 1000)} ms/msg (${Math.round((sec / e2e) * 100)}% of a core)`;
+  console.log(`  CPU   : service ${perMsg(cpu)}, redis ${perMsg(redisCpu)}, bench client+sink ${perMsg(benchCpu)}`);
+  // The main thread (SMTP front), the busiest other thread (the workers' thread when role all
+  // runs one), and the rest (V8's GC helpers, libuv's file-system pool).
+  const deltas = [...service.threadCpu()].map(([tid, t]) => {
+    const before = threads0.get(tid) ?? { user: 0, sys: 0 };
+    return { tid, user: t.user - before.user, sys: t.sys - before.sys };
+  });
+  const main = deltas.find((d) => d.tid === String(service.child!.pid)) ?? { user: 0, sys: 0 };
+  const others = deltas.filter((d) => d.tid !== String(service.child!.pid)).sort((a, b) => b.user + b.sys - (a.user + a.sys));
+  const top = others[0] ?? { user: 0, sys: 0 };
+  const rest = others.slice(1).reduce((a, d) => ({ user: a.user + d.user, sys: a.sys + d.sys }), { user: 0, sys: 0 });
+  const ms = (t: { user: number; sys: number }) => `${f1((t.user / COUNT) * 1000)}+${f1((t.sys / COUNT) * 1000)}`;
+  console.log(`  service threads, ms/msg user+sys: main ${ms(main)}, busiest other ${ms(top)}, the other ${others.length - 1} ${ms(rest)}`);
+  if (relay.unexpected > 0) console.log(`  WARNING: ${relay.unexpected} replies not as the fixture expects; first: ${relay.firstUnexpected}`);
+
+  sink.reset();
+  const d0 = performance.now();
+  const direct = await runLoad(sink.port, load, CONNECTIONS, false);
+  const dEnd = await sink.waitFor(COUNT, 'direct small');
+  const directRate = COUNT / ((dEnd - d0) / 1000);
+  console.log(`  direct: ${f1(directRate)} msg/s, latency p50 ${f1(q(direct.latencies, 0.5))} ms p99 ${f1(q(direct.latencies, 0.99))} ms`);
+  console.log(`  ratio relay/direct: ${(rate / directRate).toFixed(3)}`);
+  return `${f1(rate)} msg/s (target >= 370), p99 ${f1(p99)} ms (target < 100), ratio ${(rate / directRate).toFixed(3)}`;
+}
+
+/** Phase 2: 1 MB messages, relay then direct: MB/s end to end. */
+async function bigPhase(service: Service, sink: Sink): Promise<string> {
+  const big = generatedMessage(1_000_000, '1mb');
+  const load = Array.from({ length: BIG_COUNT }, () => big);
+  const mb = (big.size * BIG_COUNT) / 1e6;
+  console.log(`\n2) ${BIG_COUNT} x ${f1(big.size / 1e6)} MB messages over ${CONNECTIONS} connections`);
+  await sleep(500);
+  sink.reset();
+  service.resetPeak();
+  const t0 = performance.now();
+  const relay = await runLoad(service.port, load, CONNECTIONS, true);
+  const tEnd = await sink.waitFor(relay.queued, 'relay 1 MB');
+  const rate = mb / ((tEnd - t0) / 1000);
+  console.log(
+    `  relay : ${f1(rate)} MB/s end to end, latency p50 ${f1(q(relay.latencies, 0.5))} ms p99 ${f1(q(relay.latencies, 0.99))} ms, ` +
+      `peak RSS ${f1(service.peakMb())} MB, replies ${codesText(relay.codes)}`,
+  );
+  if (relay.unexpected > 0) console.log(`  WARNING: ${relay.unexpected} unexpected replies; first: ${relay.firstUnexpected}`);
+  sink.reset();
+  const d0 = performance.now();
+  await runLoad(sink.port, load, CONNECTIONS, false);
+  const dEnd = await sink.waitFor(BIG_COUNT, 'direct 1 MB');
+  const direct = mb / ((dEnd - d0) / 1000);
+  console.log(`  direct: ${f1(direct)} MB/s   ratio ${(rate / direct).toFixed(3)}`);
+  return `${f1(rate)} MB/s (target 58)`;
+}
+
+/** Phase 3: concurrent 25 MB messages: the service's peak RSS. */
+async function hugePhase(service: Service, sink: Sink): Promise<string> {
+  const huge = generatedMessage(25_000_000, '25mb');
+  console.log(`\n3) ${HUGE_COUNT} concurrent ${f1(huge.size / 1e6)} MB messages`);
+  await sleep(500);
+  sink.reset();
+  const idle = service.rssMb();
+  service.resetPeak();
+  const t0 = performance.now();
+  const relay = await runLoad(service.port, Array.from({ length: HUGE_COUNT }, () => huge), HUGE_COUNT, true);
+  const tEnd = await sink.waitFor(relay.queued, 'relay 25 MB');
+  const peak = service.peakMb();
+  console.log(
+    `  relay : peak RSS ${f1(peak)} MB (idle before ${f1(idle)} MB), ${f1((huge.size * HUGE_COUNT) / 1e6 / ((tEnd - t0) / 1000))} MB/s end to end, ` +
+      `latency max ${f1(relay.latencies.at(-1)!)} ms, replies ${codesText(relay.codes)}`,
+  );
+  if (relay.unexpected > 0) console.log(`  WARNING: ${relay.unexpected} unexpected replies; first: ${relay.firstUnexpected}`);
+  return `25 MB x ${HUGE_COUNT} peak RSS ${f1(peak)} MB (target < 300)`;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench:relay failed: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

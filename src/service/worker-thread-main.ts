@@ -1,0 +1,65 @@
+/**
+ * Entry of the worker thread started by worker-thread.ts: the worker role with its own Redis
+ * connections, spool handle and logger. Never imported by anything else.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Redis } from 'ioredis';
+import { Dispatcher } from '../queue/dispatch.js';
+import { createRedis } from '../queue/redis.js';
+import { Spool } from '../spool/spool.js';
+import { createLogger, type LogLevel } from './logger.js';
+import { startWorkerRole } from './worker-role.js';
+import type { WorkerThreadData, WorkerThreadMessage } from './worker-thread.js';
+
+if (!parentPort) throw new Error('worker-thread-main runs only as a worker thread');
+const port = parentPort;
+const { config, redisUrl } = workerData as WorkerThreadData;
+const logger = createLogger(config.log.level).child({ thread: 'workers' });
+const post = (m: WorkerThreadMessage) => port.postMessage(m);
+
+async function quit(redis: Redis): Promise<void> {
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
+
+function ready(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis did not become ready within ${timeoutMs} ms`)), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  // The parent swept the spool at open; sweeping again here could race its first DATA. Nobody
+  // waits on this thread's event loop: small file reads and appends may block it (cheaper).
+  const spool = await Spool.open(config.spool.dir, { sweep: false, blockingIo: true });
+  const producer = createRedis(redisUrl, 'producer');
+  const connection = createRedis(redisUrl, 'worker');
+  await ready(producer, 10_000);
+  const dispatcher = new Dispatcher({ connection: producer, prefix: config.redis.queuePrefix, logger });
+  const role = await startWorkerRole({ config, connection, producer, dispatcher, spool, logger });
+  port.on('message', (m: WorkerThreadMessage) => {
+    if (m.type === 'log-level') logger.level = m.level as LogLevel;
+    if (m.type !== 'stop') return;
+    void (async () => {
+      await role.close();
+      await dispatcher.close();
+      await Promise.all([quit(producer), quit(connection)]);
+      post({ type: 'stopped' });
+      port.close();
+    })();
+  });
+  post({ type: 'started' });
+}
+
+main().catch((err: unknown) => {
+  logger.error({ err }, 'worker thread failed to start');
+  post({ type: 'failed', message: (err as Error).message });
+});
