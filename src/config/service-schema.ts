@@ -147,7 +147,13 @@ export const serviceSchema = z.strictObject({
     })
     .prefault({}),
 
-  spool: z.strictObject({ dir: path.default('var/spool') }).prefault({}),
+  spool: z
+    .strictObject({
+      dir: path.default('var/spool'),
+      /** Days a finished message (delivered, bounced, discarded, expired) stays in the spool; the audit record stays for good. */
+      keepDoneDays: z.number().nonnegative().default(7),
+    })
+    .prefault({}),
   audit: z.strictObject({ dir: path.default('var/audit') }).prefault({}),
   policy: z.strictObject({ file: path.default('config/policy.yaml') }).prefault({}),
 

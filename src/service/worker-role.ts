@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
 import { expireHeld } from '../quarantine/expire.js';
+import { purgeDone } from '../spool/retention.js';
 import type { Dispatcher } from '../queue/dispatch.js';
 import { reconcile } from '../spool/reconcile.js';
 import type { Spool } from '../spool/spool.js';
@@ -83,6 +84,8 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
     try {
       const ids = await expireHeld(spool, dispatcher, config.quarantine.retentionDays);
       if (ids.length > 0) logger.info({ expired: ids }, 'quarantine retention: held messages expired');
+      const purged = await purgeDone(spool, config.spool.keepDoneDays);
+      if (purged.length > 0) logger.info({ removed: purged.length }, 'spool retention: finished messages removed');
     } catch (err) {
       logger.error({ err }, 'quarantine expiry failed; retried at the next interval');
     }
