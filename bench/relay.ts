@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     tsx: { type: 'boolean', default: false },
     /** Run dist/ as it is, without building it first. */
     'no-build': { type: 'boolean', default: false },
+    /** Another build's cli/main.js to run instead of dist/ (to compare two versions). */
+    service: { type: 'string' },
     /** Extra node flags for the service, e.g. --node-args=--cpu-prof */
     'node-args': { type: 'string', default: '' },
     'keep-logs': { type: 'boolean', default: false },
@@ -416,7 +418,7 @@ class Service {
     ].join('\n');
     const configFile = join(this.dir, 'mailwarden.yaml');
     writeFileSync(configFile, `${config}\n`);
-    const entry = args.tsx ? ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')] : [join(ROOT, 'dist/cli/main.js')];
+    const entry = args.tsx ? ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')] : [resolve(args.service ?? join(ROOT, 'dist/cli/main.js'))];
     const nodeArgs = args['node-args'] ? args['node-args'].split(' ').filter(Boolean) : [];
     // Logs go to a file, as in production: pino's cost is part of the measurement, the bench's pipe is not.
     const out = openSync(this.logFile, 'a');
@@ -553,7 +555,7 @@ const codesText = (m: Map<string, number>) => [...m].sort().map(([k, v]) => `${k
 
 /** Builds dist/ as `npm start` runs it; a type error elsewhere in the tree still emits, so only a missing entry is fatal. */
 async function build(): Promise<void> {
-  if (args.tsx || args['no-build']) return;
+  if (args.tsx || args['no-build'] || args.service) return;
   const code = await new Promise<number | null>((ok) => {
     const tsc = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -605,7 +607,7 @@ async function main(): Promise<void> {
     const groups = await loadSamples();
     await sink.start();
     await service.start(sink.port);
-    console.log(`mailwarden bench:relay  node ${process.version}, ${(await import('node:os')).cpus().length} cores, service pid ${service.child!.pid} (${args.tsx ? 'tsx' : 'dist'}), prefix ${prefix}`);
+    console.log(`mailwarden bench:relay  node ${process.version}, ${(await import('node:os')).cpus().length} cores, service pid ${service.child!.pid} (${args.tsx ? 'tsx' : (args.service ?? 'dist')}), prefix ${prefix}`);
     console.log(`mix (weights): ${MIX.map((m) => `${m.group} ${m.weight}% [${groups.get(m.group)!.length} fixtures]`).join(', ')}`);
 
     // Warm-up: JIT, connection pools, the first day file; not measured.

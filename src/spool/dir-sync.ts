@@ -1,7 +1,7 @@
 /**
- * Group commit for directory fsyncs. A rename is durable only once its directory is fsynced;
- * under load many commits rename into the same directory at once, and one fsync that starts
- * after all their renames covers every one of them. So callers that arrive while an fsync is
+ * Group commit for directory fsyncs. A new file's name (or a rename) is durable only once its
+ * directory is fsynced; under load many commits create files in the same directory at once, and
+ * one fsync that starts after all their creations covers every one of them. So callers that arrive while an fsync is
  * already queued (not yet started) share it; callers that arrive while one is running get the
  * next one, which starts after it. Each caller's promise resolves only after an fsync that
  * began after the caller asked.

@@ -1,18 +1,20 @@
 /**
  * Creating a small file durably with as few thread-pool round trips as possible.
  *
- * open, write and close of a small new file are page-cache work (tens of microseconds) and are
- * done with blocking calls; only the fdatasync, which waits for the disk, goes to libuv's pool.
- * Why: each async fs call is a hop to a pool thread and back. When the two cores are busy every
- * hop waits to be scheduled, and a commit made of eleven sequential hops took 40-70 ms even on
- * tmpfs; with one hop per file (and one per directory fsync) it takes a few.
- * Large data is never written this way (see spool-writer.ts: big messages stream asynchronously).
+ * Each async fs call is a hop to a libuv pool thread and back; when the cores are busy every hop
+ * waits to be scheduled and for the event loop's next turn, and a commit made of eleven
+ * sequential hops (open, write, fdatasync, close per file) took 40-70 ms even on tmpfs. Here a
+ * file costs two hops: the open, which may allocate an inode (slow on some filesystems: ext4
+ * without a journal scans past recently deleted inodes, milliseconds each after a mass delete),
+ * and the fdatasync, which waits for the disk. The write of a few KB into the page cache and the
+ * close are blocking calls of a few microseconds. Large data is never written this way (see
+ * spool-writer.ts: big messages stream asynchronously).
  */
-import { closeSync, fdatasync, fsync, openSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fdatasync, fsync, open, openSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 
 /** Creates `path` (it must not exist) holding `buffers`, fdatasynced; removes it again on failure. */
 export async function createDurableFile(path: string, buffers: readonly Buffer[]): Promise<void> {
-  const fd = openSync(path, 'wx');
+  const fd = await new Promise<number>((resolve, reject) => open(path, 'wx', (err, fd) => (err ? reject(err) : resolve(fd))));
   try {
     writeAllSync(fd, buffers, 0);
     await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
@@ -30,7 +32,7 @@ export async function createDurableFile(path: string, buffers: readonly Buffer[]
 
 /** fsync of a directory (makes the names created in it durable): one pool round trip. */
 export async function fsyncDirectory(dir: string): Promise<void> {
-  const fd = openSync(dir, 'r');
+  const fd = openSync(dir, 'r'); // an existing directory: no allocation, page-cache work
   try {
     await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
   } finally {

@@ -20,7 +20,9 @@
  * A sidecar grown past COMPACT_BYTES is rewritten whole (temp + fsync + rename + dir fsync).
  *
  * Several processes may share one spool directory (fronts and workers on shared storage):
- * appends are atomic in position (O_APPEND), and sweepTemp() only removes files nobody touched lately.
+ * readers skip a line still being appended, and sweepTemp() only removes files nobody touched
+ * lately. Two processes updating one sidecar at once lose one update, as with renames: each
+ * message has one owner at a time (the queue job that holds it).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, fdatasync, openSync, readFileSync } from 'node:fs';

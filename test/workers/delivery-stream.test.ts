@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DeliveryStream } from '../../src/workers/delivery-stream.js';
+import { deliveryBytes, DeliveryStream } from '../../src/workers/delivery-stream.js';
 
 async function run(input: Buffer, addHeaders: string[], chunkSize: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -72,5 +72,13 @@ describe('DeliveryStream', () => {
     const input = Buffer.from(`${long}\r\nX-Mailwarden-Id: ${'b'.repeat(100_000)}\r\n\r\nbody`);
     const out = await run(input, [], 8192);
     expect(out.toString()).toBe(`${long}\r\n\r\nbody`);
+  });
+
+  it('deliveryBytes (the whole-buffer path for small messages) gives the same bytes as the stream', async () => {
+    const headers = ['Received: from ws1 by mailwarden', 'X-Mailwarden-Decision: accept'];
+    expect(deliveryBytes(headers, original).toString('latin1')).toBe(expected.toString('latin1'));
+    for (const input of [Buffer.from('Subject: a\r\nX-Mailwarden-Id: 1'), Buffer.from('Subj'), Buffer.alloc(0)]) {
+      expect(deliveryBytes(['A: b'], input).equals(await run(input, ['A: b'], 3))).toBe(true);
+    }
   });
 });
