@@ -26,15 +26,31 @@ class Identity implements TransferDecoder {
   }
 }
 
-const B64_SPACE = /[\r\n\t ]+/g;
-const B64_HAS_SPACE = /[\r\n\t ]/;
-const B64_HAS_INVALID = /[^A-Za-z0-9+/=\r\n\t ]/;
-const B64_INVALID = /[^A-Za-z0-9+/=\r\n\t ]+/g;
-const B64_PADDING = /=+/;
+/** Base64 alphabet values; the codes below 64 are not data. */
+const B64_SPACE = 64;
+const B64_PAD = 65;
+const B64_INVALID = 255;
+const B64_VALUES = (() => {
+  const table = new Uint8Array(256).fill(B64_INVALID);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  for (const c of '\r\n\t ') table[c.charCodeAt(0)] = B64_SPACE;
+  table[0x3d] = B64_PAD;
+  return table;
+})();
 
+/**
+ * Base64 in one pass over the bytes, four at a time while they are all data (the body of every
+ * line), one at a time at line ends, padding and anything odd. Node's own decoder is lenient (it
+ * skips anything outside the alphabet without a word), so it cannot tell us what we must know:
+ * whether the encoding was broken. Characters outside the alphabet are counted and skipped;
+ * padding closes a quantum (some encoders concatenate padded blocks); a quantum cut by a chunk
+ * edge carries over in `acc`.
+ */
 class Base64 implements TransferDecoder {
-  /** Significant characters (fewer than 4) waiting for the rest of their quantum. */
-  private rest = '';
+  /** Bits of the quantum in progress (`have` characters, 6 bits each). */
+  private acc = 0;
+  private have = 0;
   private invalid = 0;
   private dangling = false;
 
@@ -45,50 +61,73 @@ class Base64 implements TransferDecoder {
   }
 
   write(chunk: Buffer): Buffer {
-    let s = chunk.toString('latin1');
-    if (B64_HAS_INVALID.test(s)) {
-      const cleaned = s.replace(B64_INVALID, '');
-      this.invalid += s.length - cleaned.length;
-      s = cleaned;
+    const n = chunk.length;
+    if (n === 0) return EMPTY;
+    const out = Buffer.allocUnsafe(Math.floor(((n + this.have) * 3) / 4) + 3);
+    const T = B64_VALUES;
+    let o = 0;
+    let i = 0;
+    let acc = this.acc;
+    let have = this.have;
+    while (i < n) {
+      if (have === 0) {
+        // The fast lane: whole quanta of data.
+        while (i + 4 <= n) {
+          const a = T[chunk[i]!]!;
+          const b = T[chunk[i + 1]!]!;
+          const c = T[chunk[i + 2]!]!;
+          const d = T[chunk[i + 3]!]!;
+          if ((a | b | c | d) >= 64) break;
+          out[o] = (a << 2) | (b >> 4);
+          out[o + 1] = ((b & 15) << 4) | (c >> 2);
+          out[o + 2] = ((c & 3) << 6) | d;
+          o += 3;
+          i += 4;
+        }
+        if (i >= n) break;
+      }
+      const v = T[chunk[i++]!]!;
+      if (v < 64) {
+        acc = (acc << 6) | v;
+        if (++have === 4) {
+          out[o] = acc >> 16;
+          out[o + 1] = (acc >> 8) & 255;
+          out[o + 2] = acc & 255;
+          o += 3;
+          acc = 0;
+          have = 0;
+        }
+      } else if (v === B64_PAD) {
+        o = this.closeQuantum(out, o, acc, have);
+        acc = 0;
+        have = 0;
+      } else if (v === B64_INVALID) {
+        this.invalid++;
+      }
     }
-    if (B64_HAS_SPACE.test(s)) s = s.replace(B64_SPACE, '');
-    if (this.rest) s = this.rest + s;
-    this.rest = '';
-    if (!s) return EMPTY;
-
-    const lastPad = s.lastIndexOf('=');
-    let padded: Buffer | null = null;
-    if (lastPad >= 0) {
-      // Padding closes a quantum; some encoders concatenate padded blocks, so decode block by block.
-      padded = this.decodeSegments(s.slice(0, lastPad + 1));
-      s = s.slice(lastPad + 1);
-    }
-    const usable = s.length - (s.length % 4);
-    this.rest = s.slice(usable);
-    const body = usable ? Buffer.from(usable === s.length ? s : s.slice(0, usable), 'base64') : EMPTY;
-    if (!padded || !padded.length) return body;
-    return body.length ? Buffer.concat([padded, body]) : padded;
+    this.acc = acc;
+    this.have = have;
+    return o === 0 ? EMPTY : out.subarray(0, o);
   }
 
   end(): Buffer {
-    const rest = this.rest;
-    this.rest = '';
-    if (!rest) return EMPTY;
-    if (rest.length % 4 === 1) {
-      this.dangling = true;
-      return EMPTY;
-    }
-    return Buffer.from(rest, 'base64');
+    if (this.have === 0) return EMPTY;
+    const out = Buffer.allocUnsafe(3);
+    const o = this.closeQuantum(out, 0, this.acc, this.have);
+    this.acc = 0;
+    this.have = 0;
+    return out.subarray(0, o);
   }
 
-  private decodeSegments(s: string): Buffer {
-    const parts: Buffer[] = [];
-    for (const segment of s.split(B64_PADDING)) {
-      if (!segment) continue;
-      if (segment.length % 4 === 1) this.dangling = true;
-      parts.push(Buffer.from(segment, 'base64'));
+  /** The bytes of an unfinished quantum (at padding or the end of the part). */
+  private closeQuantum(out: Buffer, o: number, acc: number, have: number): number {
+    if (have === 1) this.dangling = true; // six bits: not even one byte
+    if (have === 2) out[o++] = acc >> 4;
+    if (have === 3) {
+      out[o++] = acc >> 10;
+      out[o++] = (acc >> 2) & 255;
     }
-    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    return o;
   }
 }
 
