@@ -16,6 +16,7 @@ import type { Spool } from '../spool/spool.js';
 import { startAuditWorker } from '../workers/audit.js';
 import { doublingSchedule } from '../workers/backoff.js';
 import { startDeliverWorker } from '../workers/deliver.js';
+import { fastDataStream } from '../workers/fast-data-stream.js';
 import type { UpstreamOptions } from '../workers/upstream.js';
 
 export interface WorkerRoleOptions {
@@ -95,9 +96,10 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
   expiryTimer.unref();
 
   logger.info(
-    { upstream: formatHostPort(config.upstream.address), concurrency: config.upstream.concurrency, audit: config.audit.dir },
+    { upstream: formatHostPort(config.upstream.address), concurrency: config.upstream.concurrency, audit: config.audit.dir, fastDataStream: fastDataStream.installed },
     'workers started',
   );
+  if (!fastDataStream.installed) logger.warn({ reason: fastDataStream.reason }, "delivery uses nodemailer's own DataStream (slower for big mail)");
   return {
     async close() {
       clearInterval(expiryTimer);

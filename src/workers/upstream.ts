@@ -4,6 +4,8 @@
  * fails the send at once instead of nodemailer silently re-sending it.
  */
 import nodemailer from 'nodemailer';
+// Installs the faster dot-stuffing before any transport exists (see the module).
+import './fast-data-stream.js';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 
 export interface UpstreamOptions {
