@@ -51,9 +51,12 @@ export async function receiveMessage(
     mailFrom: envelope.mailFrom,
     rcptTo: envelope.rcptTo,
   };
+  // Milliseconds since `started` at each step: where a slow transaction spent its time.
+  const steps: Record<string, number> = {};
+  const mark = (step: string) => (steps[step] = Date.now() - started);
   const finish = (reply: Reply, extra: Record<string, unknown> = {}, err?: unknown): SmtpReply => {
     const r = smtpReply(reply);
-    const line = { ...logFields, ...extra, reply: replyLine(r), ms: Date.now() - started };
+    const line = { ...logFields, ...extra, reply: replyLine(r), ms: Date.now() - started, steps };
     if (err) ctx.logger.error({ ...line, err }, 'smtp transaction failed');
     else ctx.logger.info(line, 'smtp transaction');
     return r;
@@ -107,6 +110,7 @@ export async function receiveMessage(
   } finally {
     clearInterval(stall);
   }
+  mark('data');
 
   const refused: DiscardReason | null = stream.sizeExceeded ? 'too-big' : sink.discardReason;
   if (refused) {
@@ -135,6 +139,7 @@ export async function receiveMessage(
   } finally {
     clearTimeout(timer);
   }
+  mark('verdict');
 
   const { message, verdict } = result;
   const receivedAt = new Date();
@@ -181,6 +186,7 @@ export async function receiveMessage(
     await ctx.spool.abort(id);
     return finish({ kind: 'temporary-failure', ref: id }, outcome, err);
   }
+  mark('spooled');
   try {
     await ctx.dispatcher.dispatchDecision(sidecar, event);
   } catch (err) {
