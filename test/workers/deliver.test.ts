@@ -156,9 +156,12 @@ describe('deliver worker', () => {
 
     expect(up.messages).toHaveLength(1);
     expect(done.doneReason).toBe('delivered');
-    const job = await r.dispatcher.deliverQueue.getJob(deliverJobId(sidecar.id));
-    expect(job?.attemptsMade).toBeGreaterThanOrEqual(2);
-    expect(await job?.getState()).toBe('completed');
+    // The sidecar says done just before BullMQ moves the job to completed: wait for that too.
+    const job = await waitFor('the job completed', async () => {
+      const j = await r.dispatcher.deliverQueue.getJob(deliverJobId(sidecar.id));
+      return j && (await j.getState()) === 'completed' ? j : null;
+    });
+    expect(job.attemptsMade).toBeGreaterThanOrEqual(2);
   });
 
   it('retries a 4xx recipient, bounces a 5xx one with an RFC 3464 report to the sender', async () => {
@@ -206,7 +209,7 @@ describe('deliver worker', () => {
     expect(byRcpt['hard@partner.example']?.dsnAt).toBeTypeOf('string');
     const types = (await auditEvents(r, sidecar.id)).map((e) => e.type).sort();
     expect(types).toEqual(['bounced', 'decision', 'deferred', 'delivered', 'delivered', 'dsn-sent']);
-    expect(await (await r.dispatcher.deliverQueue.getJob(deliverJobId(sidecar.id)))?.getState()).toBe('failed');
+    await waitFor('the job failed (a bounce ends it as failed)', async () => (await (await r.dispatcher.deliverQueue.getJob(deliverJobId(sidecar.id)))?.getState()) === 'failed');
   });
 
   it('bounces every recipient on a 5xx at end of data, through the configured DSN relay', async () => {
