@@ -73,7 +73,7 @@ export const serviceSchema = z.strictObject({
     .strictObject({
       /** Client networks allowed to relay without AUTH. Everyone else must authenticate. */
       relayNetworks: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
-      /** File of `user:$scrypt$...` lines; null disables AUTH. */
+      /** File of `user:$scrypt$...` or `user:$2b$...` (bcrypt) lines; null disables AUTH. */
       authUsersFile: path.nullable().default(null),
       /** Allow AUTH over a cleartext connection (never in production). */
       allowInsecureAuth: z.boolean().default(false),

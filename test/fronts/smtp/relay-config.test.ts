@@ -48,6 +48,9 @@ async function arrived(marker: string, timeoutMs = 15_000): Promise<string> {
   }
 }
 
+/** From crypt_blowfish's test vectors: the password is U*U. */
+const BCRYPT_U_U = '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW';
+
 describe('relay access', () => {
   let relay: Relay;
   beforeAll(async () => {
@@ -57,7 +60,8 @@ describe('relay access', () => {
       stdio: 'ignore',
     });
     const users = join(dir, 'users');
-    await writeFile(users, `alice:${await hashPassword('correct horse')}\n`);
+    // bob's line is bcrypt, as htpasswd -B or PHP write them (crypt_blowfish's own test vector).
+    await writeFile(users, `alice:${await hashPassword('correct horse')}\nbob:${BCRYPT_U_U}\n`);
     // 127.0.0.1 is NOT an allowed network here: the test client is an outsider.
     relay = await relayWith({ smtp: { relayNetworks: ['10.0.0.0/8'], authUsersFile: users, tls: { cert, key } } });
   });
@@ -99,6 +103,22 @@ describe('relay access', () => {
     });
     expect(info.response).toMatch(/^250 2\.0\.0 Queued as /);
     expect(await arrived('auth-ok-1')).toMatch(/^Received: from laptop\.test \(\[127\.0\.0\.1\]\) by mw\.test \(mailwarden\) with ESMTPSA id /);
+  });
+
+  it('relays for a user whose line is a bcrypt hash', async () => {
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: relay.port,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'bob', pass: 'U*U' },
+    });
+    const info = await transport.sendMail({
+      envelope: { from: 'bob@met.police.uk', to: ['partner@example.com'] },
+      raw: plainMessage({ from: 'bob@met.police.uk', subject: 'auth-bcrypt-1' }),
+    });
+    expect(info.response).toMatch(/^250 2\.0\.0 Queued as /);
+    expect(await arrived('auth-bcrypt-1')).toMatch(/with ESMTPSA id /);
   });
 
   it('refuses a wrong password with 535 5.7.8', async () => {
