@@ -1,7 +1,9 @@
 /**
  * Loading the policy file: YAML, then the strict schema, then the cross-checks, then the
- * registered home addresses; the result is deeply frozen and carries the sha256 of the file
- * bytes as its version, so audit records name the exact policy in force.
+ * registered home addresses; the result is deeply frozen and carries a sha256 as its version, so
+ * audit records name the exact policy in force: of the file's bytes, or, when a home-addresses
+ * file is configured, of the policy's hash and that file's hash together (a changed register is
+ * a changed policy).
  *
  * Any problem stops loading with one PolicyError that names the file, the key path, the line
  * and what was expected; every problem found is listed, not only the first.
@@ -135,9 +137,16 @@ function finish(staged: Staged, home: HomeText | undefined): Policy {
     }
     registry = parsed.registry;
   }
-  const policy: Policy = deepFreeze({ ...staged.value, version: staged.version, source: staged.source });
+  const version = home && 'text' in home && staged.version ? combinedVersion(staged.version, home.text) : staged.version;
+  const policy: Policy = deepFreeze({ ...staged.value, version, source: staged.source });
   if (registry) attachHomeRegistry(policy, registry);
   return policy;
+}
+
+/** sha256 over the policy file's hash and the home-addresses file's hash. */
+export function combinedVersion(policyHash: string, homeText: string): string {
+  const homeHash = createHash('sha256').update(homeText, 'utf8').digest('hex');
+  return createHash('sha256').update(`mailwarden policy ${policyHash}\nhome addresses ${homeHash}\n`).digest('hex');
 }
 
 function fail(source: string, problems: readonly ConfigProblem[], lineOf: Staged['lineOf']): never {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { homeRegistryOf } from '../../src/config/home-addresses.js';
-import { buildPolicy, defaultPolicyPath, loadPolicy, parsePolicy, PolicyError } from '../../src/config/load-policy.js';
+import { buildPolicy, combinedVersion, defaultPolicyPath, loadPolicy, parsePolicy, PolicyError } from '../../src/config/load-policy.js';
 import { policySchema } from '../../src/config/policy-schema.js';
 import { RULE_IDS } from '../../src/policy/rules.js';
 
@@ -78,6 +78,14 @@ describe('loadPolicy', () => {
     expect(registry.ownersOf('alex.t@example.net')).toEqual(['alex.turner@met.police.uk', 'sam.patel@met.police.uk']);
     expect(registry.ownersOf('nobody@example.net')).toEqual([]);
     expect(homeRegistryOf(parsePolicy(readFileSync(path.join(dir, 'policy.yaml'), 'utf8'), path.join(dir, 'policy.yaml'))).size).toBe(1);
+
+    // The version covers the register too: the same policy file with another register is another policy.
+    const policyHash = createHash('sha256').update(readFileSync(path.join(dir, 'policy.yaml'))).digest('hex');
+    expect(policy.version).toBe(combinedVersion(policyHash, readFileSync(path.join(dir, 'homes.txt'), 'utf8')));
+    writeFileSync(path.join(dir, 'homes.txt'), '# registered\nalex.turner@met.police.uk  alex.t@example.net\n');
+    const changed = await loadPolicy(path.join(dir, 'policy.yaml'));
+    expect(changed.version).not.toBe(policy.version);
+    expect(changed.version).not.toBe(policyHash);
   });
 
   it('gives a policy without a home file an empty registry', () => {
