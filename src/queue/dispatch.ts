@@ -194,7 +194,8 @@ export function pendingRecipients(sidecar: Sidecar): string[] {
 }
 
 function deliverData(sidecar: Sidecar): DeliverJob {
-  return { spoolId: sidecar.id, envelope: sidecar.envelope, pending: pendingRecipients(sidecar) };
+  const rules = [...new Set(sidecar.verdict.findings.map((f) => f.rule as string))];
+  return { spoolId: sidecar.id, envelope: sidecar.envelope, pending: pendingRecipients(sidecar), verdict: { decision: sidecar.verdict.decision, rules } };
 }
 
 /** Rules whose configured action held the message (what a reviewer needs to see first). */

@@ -18,6 +18,14 @@ export interface DeliverJob {
   readonly envelope: Envelope;
   /** Recipients still to deliver to (all, at first; narrowed as upstream accepts some). */
   readonly pending: readonly string[];
+  /** What inspection decided (quarantine, for mail a reviewer released), and the rules that found something. */
+  readonly verdict: JobVerdict;
+}
+
+/** The verdict in brief, for whoever looks at the queue (the full one is in the sidecar and the audit trail). */
+export interface JobVerdict {
+  readonly decision: Decision;
+  readonly rules: readonly string[];
 }
 
 export interface QuarantineJob {

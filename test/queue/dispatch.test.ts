@@ -34,7 +34,7 @@ describe('Dispatcher', () => {
     const s = await spoolMessage(spool, { bytes: 'Subject: a\r\n\r\nb\r\n', rcptTo: ['x@y.example', 'z@y.example'] });
     await dispatcher.dispatchDecision(s, decisionEvent(s, { attachments: [] }));
     const job = await dispatcher.deliverQueue.getJob(`deliver-${s.id}`);
-    expect(job?.data).toEqual({ spoolId: s.id, envelope: s.envelope, pending: ['x@y.example', 'z@y.example'] });
+    expect(job?.data).toEqual({ spoolId: s.id, envelope: s.envelope, pending: ['x@y.example', 'z@y.example'], verdict: { decision: 'accept', rules: [] } });
     expect(job?.opts.removeOnComplete).toMatchObject({ age: 86_400 });
     expect((await dispatcher.auditQueue.getJob(`audit-decision-${s.id}`))?.data.type).toBe('decision');
     expect(await dispatcher.quarantineQueue.count()).toBe(0);
@@ -64,6 +64,10 @@ describe('Dispatcher', () => {
     expect(await dispatcher.deliverQueue.count()).toBe(0);
     expect(await dispatcher.auditQueue.count()).toBe(2);
     expect([held.state, rejected.state]).toEqual(['held', 'done']);
+
+    // Released by a reviewer: the deliver job says it was held, and why.
+    await dispatcher.deliver(held);
+    expect((await dispatcher.deliverQueue.getJob(`deliver-${held.id}`))?.data.verdict).toEqual({ decision: 'quarantine', rules: ['personal-data', 'marking'] });
   });
 
   it('fails fast with DispatchError when Redis never answered (add would wait forever)', async () => {
