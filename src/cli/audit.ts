@@ -1,31 +1,37 @@
 /**
- * `mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--json]`
+ * `mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--config FILE] [--files-only] [--json]`
  * Exit 0 when the chain verifies, 1 when a record is broken (or Redis cannot be read), 2 for usage.
+ * The chain head stored in Redis is part of the check by default: without it, records deleted
+ * from the end of the last file leave a chain that still verifies.
  */
 import { stat } from 'node:fs/promises';
 import { Redis } from 'ioredis';
+import { loadServiceConfig } from '../config/load-service.js';
 import { readAuditHead } from '../audit/redis-chain.js';
 import type { ChainHead } from '../audit/record.js';
 import { verifyAuditDir, type VerifyResult } from '../audit/verify.js';
 import { QUEUE_PREFIX } from '../queue/jobs.js';
 import { readArgs, UsageError } from './args.js';
 
-const HELP = `usage: mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--json]
+const HELP = `usage: mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--config FILE] [--files-only] [--json]
 
-Checks the audit trail in DIR (default var/audit): every record's hash, its link to the record
-before it, and gap-free sequence numbers across the day files; names the first broken record.
-  --redis URL        also compare with the chain head stored in Redis, which catches records
-                     deleted from the end (e.g. redis://127.0.0.1:6379)
-  --prefix PREFIX    key prefix of the stored head (default ${QUEUE_PREFIX})
+Checks the audit trail in DIR (default: audit.dir of the service config, var/audit): every
+record's hash, its link to the record before it, gap-free sequence numbers across the day files,
+and the last record against the chain head stored in Redis (which catches records deleted from
+the end); names the first broken record.
+  --redis URL        Redis holding the chain head (default: redis.url of the service config, or REDIS_URL)
+  --prefix PREFIX    key prefix of the stored head (default: redis.queuePrefix, ${QUEUE_PREFIX})
+  --config FILE      service config (default config/mailwarden.yaml)
+  --files-only       do not ask Redis: check the files alone (a deleted tail goes unnoticed)
   --json             print the result as one JSON object`;
-
-export const DEFAULT_AUDIT_DIR = 'var/audit';
 
 export async function run(argv: string[]): Promise<number> {
   const args = argv[0] === 'audit' ? argv.slice(1) : argv;
   const { values, positionals } = readArgs(args, {
     redis: { type: 'string' },
-    prefix: { type: 'string', default: QUEUE_PREFIX },
+    prefix: { type: 'string' },
+    config: { type: 'string' },
+    'files-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -33,26 +39,36 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const [sub, dir = DEFAULT_AUDIT_DIR, ...extra] = positionals;
+  const [sub, dirArg, ...extra] = positionals;
   if (sub !== 'verify') throw new UsageError(sub ? `unknown subcommand '${sub}'\n${HELP}` : HELP);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  if (values['files-only'] && values.redis) throw new UsageError('--files-only and --redis exclude each other');
+
+  const config = await loadServiceConfig({
+    ...(values.config ? { file: values.config } : {}),
+    ...(values.redis ? { flags: { redis: values.redis } } : {}),
+  });
+  const dir = dirArg ?? config.audit.dir;
+  const prefix = values.prefix ?? config.redis.queuePrefix;
 
   if (!(await isDirectory(dir))) {
-    process.stderr.write(`mailwarden audit: '${dir}' is not a directory (give the audit directory, default ${DEFAULT_AUDIT_DIR})\n`);
+    process.stderr.write(`mailwarden audit: '${dir}' is not a directory (give the audit directory; the service config's audit.dir is ${config.audit.dir})\n`);
     return 1;
   }
   let expectedHead: ChainHead | null = null;
-  let note = '';
-  if (values.redis) {
+  let note = ' (files checked alone: records deleted from the end are caught only against the head in Redis)';
+  if (!values['files-only']) {
+    const url = config.redis.url;
     try {
-      expectedHead = await storedHead(values.redis, values.prefix);
+      expectedHead = await storedHead(url, prefix);
     } catch (err) {
-      process.stderr.write(`mailwarden audit: cannot read the chain head from Redis at ${values.redis}: ${(err as Error).message}\n`);
+      process.stderr.write(
+        `mailwarden audit: cannot read the chain head from Redis at ${url}: ${(err as Error).message}\n` +
+          `  give --redis URL, or --files-only to check the files alone (records deleted from the end would go unnoticed)\n`,
+      );
       return 1;
     }
-    note = expectedHead
-      ? `, matches the stored head`
-      : ` (no chain head stored under ${values.prefix}: files checked alone)`;
+    note = expectedHead ? `, matches the stored head` : ` (no chain head stored under ${prefix} in Redis: files checked alone)`;
   }
 
   const result = await verifyAuditDir(dir, { expectedHead });

@@ -35,25 +35,33 @@ afterEach(async () => {
 });
 
 describe('mailwarden audit verify', () => {
-  it('prints OK with the record count and head, against the stored head too', async () => {
-    expect(await cli(['verify', rig.dir])).toMatchObject({ code: 0, out: 'audit chain OK: 4 records, head seq 4\n' });
+  it('prints OK with the record count and head, checked against the head stored in Redis by default', async () => {
+    const byDefault = await cli(['verify', rig.dir, '--prefix', rig.prefix]);
+    expect(byDefault).toMatchObject({ code: 0, out: 'audit chain OK: 4 records, head seq 4, matches the stored head\n' });
     const withRedis = await cli(['verify', rig.dir, '--redis', 'redis://127.0.0.1:6379', '--prefix', rig.prefix]);
     expect(withRedis.code).toBe(0);
     expect(withRedis.out).toMatch(/^audit chain OK: 4 records, head seq 4, matches the stored head/);
+    const filesOnly = await cli(['verify', rig.dir, '--files-only']);
+    expect(filesOnly.code).toBe(0);
+    expect(filesOnly.out).toMatch(/^audit chain OK: 4 records, head seq 4 \(files checked alone: records deleted from the end are caught only against the head in Redis\)/);
   });
 
   it('names the first broken record and exits 1', async () => {
     const ls = await lines(file);
     ls[2] = ls[2]!.replace('"delivered"', '"discarded"');
     await writeLines(file, ls);
-    const r = await cli(['verify', rig.dir]);
+    const r = await cli(['verify', rig.dir, '--prefix', rig.prefix]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^audit chain BROKEN at audit-2025-03-04\.jsonl:3 \(seq 3\): hash does not match/);
+    expect((await cli(['verify', rig.dir, '--files-only'])).code).toBe(1);
   });
 
-  it('catches a deleted tail only with --redis', async () => {
+  it('catches a deleted tail against the stored head (which only --files-only skips)', async () => {
     await writeLines(file, (await lines(file)).slice(0, 3));
-    expect((await cli(['verify', rig.dir])).code).toBe(0);
+    expect((await cli(['verify', rig.dir, '--files-only'])).code).toBe(0);
+    const byDefault = await cli(['verify', rig.dir, '--prefix', rig.prefix]);
+    expect(byDefault.code).toBe(1);
+    expect(byDefault.out).toMatch(/BROKEN at audit-2025-03-04\.jsonl:4 \(seq 4\): the files end at sequence 3 but the stored head is 4/);
     const r = await cli(['verify', rig.dir, '--redis', 'redis://127.0.0.1:6379', '--prefix', rig.prefix]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/BROKEN at audit-2025-03-04\.jsonl:4 \(seq 4\): the files end at sequence 3 but the stored head is 4/);
@@ -64,7 +72,7 @@ describe('mailwarden audit verify', () => {
   it('says so when the directory is missing, Redis is unreachable or the usage is wrong', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'mw-audit-empty-'));
     try {
-      expect((await cli(['verify', empty])).out).toMatch(/OK: 0 records.*no audit files/);
+      expect((await cli(['verify', empty, '--files-only'])).out).toMatch(/OK: 0 records.*no audit files/);
     } finally {
       await rm(empty, { recursive: true });
     }
@@ -73,9 +81,10 @@ describe('mailwarden audit verify', () => {
     expect(missing.err).toMatch(/is not a directory/);
     const down = await cli(['verify', rig.dir, '--redis', 'redis://127.0.0.1:1']);
     expect(down.code).toBe(1);
-    expect(down.err).toMatch(/cannot read the chain head from Redis/);
+    expect(down.err).toMatch(/cannot read the chain head from Redis at redis:\/\/127\.0\.0\.1:1.*\n.*--files-only/);
+    await expect(run(['verify', rig.dir, '--files-only', '--redis', 'redis://127.0.0.1:1'])).rejects.toBeInstanceOf(UsageError);
     await expect(run(['prune'])).rejects.toBeInstanceOf(UsageError);
     await expect(run(['verify', '--bogus'])).rejects.toBeInstanceOf(UsageError);
-    expect((await cli(['audit', 'verify', rig.dir])).code).toBe(0);
+    expect((await cli(['audit', 'verify', rig.dir, '--prefix', rig.prefix])).code).toBe(0);
   });
 });
