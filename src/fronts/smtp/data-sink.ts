@@ -14,7 +14,7 @@ import { ReceivedCounter } from './received-counter.js';
 export type DiscardReason = 'too-big' | 'bare-line-ending' | 'mail-loop' | 'internal';
 
 export interface DataSinkOptions {
-  /** Largest message in bytes (as received); past it nothing more is written anywhere. */
+  /** Largest message in bytes, counted after bare line ends became CRLF (what is spooled and delivered); past it nothing more is written anywhere. */
   readonly size: number;
   readonly bareLineEndings: 'normalise' | 'reject';
   readonly maxReceivedHeaders: number;
@@ -26,6 +26,8 @@ export class DataSink extends Writable {
   discardReason: DiscardReason | null = null;
   discardError: Error | undefined;
   bytesIn = 0;
+  /** Bytes after normalisation: what the targets got (a bare LF grows into CRLF). */
+  bytesOut = 0;
   /** True while a write waits for a target to drain: then we, not the client, are the slow side. */
   waiting = false;
   readonly normaliser = new LineEndingNormaliser();
@@ -78,6 +80,8 @@ export class DataSink extends Writable {
 
   private async forward(buf: Buffer): Promise<void> {
     if (buf.length === 0) return;
+    this.bytesOut += buf.length;
+    if (this.bytesOut > this.options.size) this.discard('too-big');
     this.received.feed(buf);
     if (this.received.count > this.options.maxReceivedHeaders) this.discard('mail-loop');
     if (this.options.bareLineEndings === 'reject' && this.normaliser.bareCount > 0) this.discard('bare-line-ending');

@@ -15,7 +15,8 @@ export type Reply =
   | { readonly kind: 'bare-line-ending' }
   | { readonly kind: 'mail-loop'; readonly count: number; readonly limit: number }
   | { readonly kind: 'auth-failed' }
-  | { readonly kind: 'auth-method' };
+  | { readonly kind: 'auth-method' }
+  | { readonly kind: 'data-timeout' };
 
 export interface SmtpReply {
   readonly code: number;
@@ -53,6 +54,8 @@ export function smtpReply(reply: Reply): SmtpReply {
       return { code: 535, text: '5.7.8 Authentication credentials invalid' };
     case 'auth-method':
       return { code: 504, text: '5.5.4 Unrecognized authentication type' };
+    case 'data-timeout':
+      return { code: 421, text: '4.4.2 Timeout waiting for data, closing connection' };
   }
 }
 

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { HostPort } from '../../config/service-schema.js';
 import type { FrontContext, FrontSettings } from './front-context.js';
-import { replyError } from './replies.js';
+import { replyError, smtpReply } from './replies.js';
 import { receiveMessage } from './transaction.js';
 
 export interface SmtpFront {
@@ -77,15 +77,16 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
     },
 
     onData(stream, session, callback) {
-      const work = receiveMessage(ctx, stream, session, { closeConnection: () => closeSession(server, session) }).then(
+      const ref = ctx.spool.newId();
+      const work = receiveMessage(ctx, stream, session, { ref, closeConnection: () => closeSession(server, session) }).then(
         (reply) => {
           if (!reply) return callback(new Error('connection closed'));
           if (reply.code >= 400) return callback(Object.assign(new Error(reply.text), { responseCode: reply.code }));
           callback(null, reply.text);
         },
         (err: unknown) => {
-          ctx.logger.error({ client: session.remoteAddress, err }, 'smtp transaction crashed');
-          callback(replyError({ kind: 'temporary-failure', ref: 'none' }));
+          ctx.logger.error({ ref, client: session.remoteAddress, err }, 'smtp transaction crashed');
+          callback(replyError({ kind: 'temporary-failure', ref }));
         },
       );
       inFlight.add(work);
@@ -150,7 +151,8 @@ function disabledCommands(s: FrontSettings): string[] {
 function closeSession(server: SMTPServer, session: SMTPServerSession): void {
   for (const connection of server.connections) {
     if (connection.session === session || connection.session?.id === session.id) {
-      connection.send(421, '4.4.2 Timeout waiting for data, closing connection');
+      const r = smtpReply({ kind: 'data-timeout' });
+      connection.send(r.code, r.text);
       connection.close();
     }
   }

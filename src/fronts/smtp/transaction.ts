@@ -20,6 +20,8 @@ import type { FrontContext } from './front-context.js';
 import { replyLine, smtpReply, type Reply, type SmtpReply } from './replies.js';
 
 export interface TransactionHooks {
+  /** Our reference id for this transaction (the spool id), made by the caller so a crash can name it. */
+  readonly ref: string;
   /** Drops the client's connection (a DATA transfer that stalled). */
   closeConnection(): void;
 }
@@ -42,7 +44,7 @@ export async function receiveMessage(
   const { config, policy } = ctx.settings();
   const smtp = config.smtp;
   const envelope = envelopeOf(session);
-  const id = ctx.spool.newId();
+  const id = hooks.ref;
   const logFields = {
     ref: id,
     client: envelope.clientAddress,

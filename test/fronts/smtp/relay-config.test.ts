@@ -165,6 +165,19 @@ describe('limits', () => {
     expect(lines).toMatch(/^250[- ]SIZE 3000\r$/m);
   });
 
+  it('counts the size after bare LFs become CRLF: under the limit as sent, over it as spooled, is 552', async () => {
+    const relay = await relayWith({ smtp: { size: 3000 } });
+    const head = plainMessage({ subject: 'grows-1', body: '' });
+    // 2,600 bytes as sent; each bare LF gains a CR, so 3,600 once normalised.
+    const message = head + 'a\n'.repeat(Math.floor((2600 - head.length) / 2));
+    expect(message.length).toBeLessThanOrEqual(2600);
+    const { client } = await RawSmtp.open(relay.port);
+    const reply = await client.send('alex.smith@met.police.uk', ['partner@example.com'], message);
+    client.close();
+    expect(reply.code).toBe(552);
+    expect(await spoolFiles(join(relay.dir, 'spool'), 'msg')).toEqual([]);
+  });
+
   it('refuses bare line endings with 550 5.6.0 when configured to', async () => {
     const relay = await relayWith({ smtp: { bareLineEndings: 'reject' } });
     const { client } = await RawSmtp.open(relay.port);

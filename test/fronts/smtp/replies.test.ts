@@ -11,6 +11,8 @@ describe('smtpReply', () => {
     [{ kind: 'bare-line-ending' }, 550, '5.6.0 '],
     [{ kind: 'mail-loop', count: 51, limit: 50 }, 554, '5.4.6 '],
     [{ kind: 'auth-failed' }, 535, '5.7.8 '],
+    [{ kind: 'auth-method' }, 504, '5.5.4 '],
+    [{ kind: 'data-timeout' }, 421, '4.4.2 '],
   ];
   it.each(cases)('%j starts with the right codes', (reply, code, start) => {
     const r = smtpReply(reply);
