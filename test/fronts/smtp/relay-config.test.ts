@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../../src/config/load-service.js';
@@ -15,7 +16,7 @@ import { Dispatcher } from '../../../src/queue/dispatch.js';
 import { createRedis } from '../../../src/queue/redis.js';
 import { loadSettings } from '../../../src/service/settings.js';
 import { Spool } from '../../../src/spool/spool.js';
-import { memoryLogger, plainMessage, RawSmtp, sleep, spoolFiles, startRelay, startSink, testConfig, testPrefix, type Relay, type Sink } from './harness.js';
+import { memoryLogger, plainMessage, RawSmtp, REDIS_URL, sleep, spoolFiles, startRelay, startSink, testConfig, testPrefix, type Relay, type Sink } from './harness.js';
 
 let sink: Sink;
 let dir: string;
@@ -105,6 +106,23 @@ describe('relay access', () => {
     expect(await arrived('auth-ok-1')).toMatch(/^Received: from laptop\.test \(\[127\.0\.0\.1\]\) by mw\.test \(mailwarden\) with ESMTPSA id /);
   });
 
+  it('takes AUTH LOGIN as well as PLAIN', async () => {
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: relay.port,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'alice', pass: 'correct horse' },
+      authMethod: 'LOGIN',
+    });
+    const info = await transport.sendMail({
+      envelope: { from: 'alice@met.police.uk', to: ['partner@example.com'] },
+      raw: plainMessage({ from: 'alice@met.police.uk', subject: 'auth-login-1' }),
+    });
+    expect(info.response).toMatch(/^250 2\.0\.0 Queued as /);
+    expect(relay.log.some((l) => l.msg === 'smtp transaction' && l.user === 'alice' && String(l.reply).startsWith('250'))).toBe(true);
+  });
+
   it('relays for a user whose line is a bcrypt hash', async () => {
     const transport = nodemailer.createTransport({
       host: '127.0.0.1',
@@ -176,6 +194,56 @@ describe('limits', () => {
     client.close();
     expect(reply.code).toBe(552);
     expect(await spoolFiles(join(relay.dir, 'spool'), 'msg')).toEqual([]);
+  });
+
+  it('refuses recipients past smtp.maxRecipients with a 452, and keeps the first ones', async () => {
+    const relay = await relayWith({ smtp: { maxRecipients: 2 } });
+    const { client } = await RawSmtp.open(relay.port);
+    const replies = await client.envelope('alex.smith@met.police.uk', ['a@example.com', 'b@example.com', 'c@example.com']);
+    expect(replies.map((r) => r?.code)).toEqual([250, 250, 250, 250, 452]);
+    const reply = await client.data(plainMessage({ subject: 'two-rcpts-1' }));
+    client.close();
+    expect(reply.code).toBe(250);
+    expect(await arrived('two-rcpts-1')).toContain('two-rcpts-1');
+    expect(sink.messages.find((m) => m.raw.includes('two-rcpts-1'))?.rcptTo).toEqual(['a@example.com', 'b@example.com']);
+  });
+
+  it('does not advertise ENHANCEDSTATUSCODES (smtp-server would make every 550 a 5.1.1); every reply carries our own', async () => {
+    const relay = await relayWith({});
+    const raw = await RawSmtp.open(relay.port);
+    raw.client.socket.write('EHLO client.test\r\n');
+    const ehlo = await new Promise<string>((resolve) => {
+      let text = '';
+      raw.client.socket.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (/^250 /m.test(text)) resolve(text);
+      });
+    });
+    raw.client.close();
+    expect(ehlo).toMatch(/^250-PIPELINING\r$/m);
+    expect(ehlo).not.toMatch(/ENHANCEDSTATUSCODES/);
+  });
+
+  it('answers 451 4.3.0 when the spool cannot store the message, and queues nothing', async () => {
+    const relay = await relayWith({});
+    // The spool's message directory replaced by a file: every commit fails as on a broken disk.
+    const msgDir = join(relay.dir, 'spool', 'msg');
+    await rm(msgDir, { recursive: true, force: true });
+    await writeFile(msgDir, 'not a directory');
+    const { client } = await RawSmtp.open(relay.port);
+    const reply = await client.send('alex.smith@met.police.uk', ['partner@example.com'], plainMessage({ subject: 'disk-broken-1' }));
+    client.close();
+    expect(reply.code).toBe(451);
+    expect(reply.text).toMatch(/^4\.3\.0 .* ref \S+$/);
+    const redis = new Redis(REDIS_URL);
+    try {
+      // No job (a job's hash is `<prefix>:deliver:deliver-<ref>`); the queue's own bookkeeping keys do not count.
+      expect(await redis.keys(`${relay.prefix}:deliver:deliver-*`)).toEqual([]);
+      expect(await redis.llen(`${relay.prefix}:deliver:wait`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    expect(relay.log.some((l) => l.msg === 'smtp transaction failed')).toBe(true);
   });
 
   it('refuses bare line endings with 550 5.6.0 when configured to', async () => {

@@ -4,9 +4,11 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as runQuarantine } from '../../../src/cli/quarantine.js';
 import { fakeExe, plainMessage, RawSmtp, REDIS_URL, sleep, spoolFiles, startRelay, startSink, type Relay, type Sink } from './harness.js';
 
 let sink: Sink;
@@ -132,7 +134,7 @@ describe('SMTP relay', () => {
     expect(sink.messages.some((x) => x.raw.includes('reject-1') && !x.raw.includes('after-reject-1'))).toBe(false);
   });
 
-  it('holds quarantined mail with 250 and does not deliver it', async () => {
+  it('holds quarantined mail with 250, does not deliver it until a reviewer releases it', async () => {
     const rcpts = Array.from({ length: 51 }, (_, i) => `p${i}@example.com`);
     const { client: c } = await RawSmtp.open(relay.port);
     const reply = await c.send('alex.smith@met.police.uk', rcpts, plainMessage({ subject: 'held-1' }));
@@ -145,6 +147,18 @@ describe('SMTP relay', () => {
     expect(sidecar.addHeaders).toContain('X-Mailwarden-Decision: quarantine');
     await sleep(500);
     expect(sink.messages.some((x) => x.raw.includes('held-1'))).toBe(false);
+
+    // A reviewer releases it from the command line: now it is delivered, once, to every recipient.
+    let out = '';
+    const io = { stdout: new PassThrough().on('data', (d: Buffer) => (out += d.toString())), stderr: new PassThrough() };
+    expect(await runQuarantine(['release', ref, '--by', 'J Bloggs', '--reason', 'mailing list agreed', '--config', relay.configFile], io)).toBe(0);
+    expect(out).toContain(ref);
+    const deadline = Date.now() + 15_000;
+    while (!sink.messages.some((x) => x.raw.includes('held-1')) && Date.now() < deadline) await sleep(50);
+    const delivered = sink.messages.filter((x) => x.raw.includes('held-1'));
+    expect(delivered).toHaveLength(1);
+    expect([...delivered[0]!.rcptTo].sort()).toEqual([...rcpts].sort());
+    expect(delivered[0]!.raw.toString('latin1')).toContain('X-Mailwarden-Decision: quarantine');
   });
 
   it('catches an executable behind a MIME boundary hidden by a bare CR', async () => {
