@@ -67,6 +67,8 @@ describe('loadServiceConfig', () => {
     expect(c.listen).toEqual({ host: '::1', port: 5000 });
     expect(c.upstream.address).toEqual({ host: 'relay.example.org', port: 587 });
     expect(c.role).toBe('worker');
+    const withFlag = await loadServiceConfig({ file: f, env: { REDIS_URL: 'redis://env:2' }, flags: { redis: 'redis://flag:3' } });
+    expect(withFlag.redis.url).toBe('redis://flag:3');
   });
 
   it('names the file, the key and what was expected', async () => {

@@ -12,6 +12,7 @@ import type { Spool } from '../../src/spool/spool.js';
 import type { Sidecar } from '../../src/spool/types.js';
 import { deliverJobId, startDeliverWorker, type DeliverWorkerOptions } from '../../src/workers/deliver.js';
 import { mimeParts } from './mime.js';
+import { memoryLogger } from '../fronts/smtp/harness.js';
 import {
   dropPrefix,
   message,
@@ -162,6 +163,31 @@ describe('deliver worker', () => {
       return j && (await j.getState()) === 'completed' ? j : null;
     });
     expect(job.attemptsMade).toBeGreaterThanOrEqual(2);
+  });
+
+  it('records accepted recipients in the job at once, and logs every attempt', async () => {
+    const r = await makeRig();
+    const up = await sink(r);
+    let busy = 0;
+    up.rcptRule = (rcpt) => (rcpt === 'soft@partner.example' && busy++ === 0 ? { code: 450, message: '4.2.1 mailbox busy, try later' } : null);
+    const sidecar = await accept(r, { bytes: ORIGINAL, rcptTo: ['ok@partner.example', 'soft@partner.example'] });
+    const { logger, lines } = memoryLogger();
+    startWorker(r, up.port, { logger, retry: { scheduleMs: [1_500] } });
+
+    // Between the two attempts: the job shows only the recipient still owed.
+    const job = await waitFor('the job narrowed to the deferred recipient', async () => {
+      const j = await r.dispatcher.deliverQueue.getJob(deliverJobId(sidecar.id));
+      return j?.data.pending.length === 1 ? j : null;
+    });
+    expect(job.data.pending).toEqual(['soft@partner.example']);
+    expect((await r.spool.readSidecar(sidecar.id)).outcomes).toMatchObject([{ rcpt: 'ok@partner.example', status: 'delivered' }]);
+    await untilDone(r, sidecar.id);
+
+    const attempts = lines.filter((l) => l.msg === 'delivery attempt');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]).toMatchObject({ ref: sidecar.id, attempt: 1, delivered: ['ok@partner.example'], failed: [] });
+    expect(attempts[0]!.deferred).toEqual([expect.stringMatching(/^soft@partner\.example 450 4\.2\.1 mailbox busy/)]);
+    expect(attempts[1]).toMatchObject({ ref: sidecar.id, attempt: 2, delivered: ['soft@partner.example'], deferred: [] });
   });
 
   it('retries a 4xx recipient, bounces a 5xx one with an RFC 3464 report to the sender', async () => {

@@ -208,6 +208,26 @@ describe('limits', () => {
     expect(sink.messages.find((m) => m.raw.includes('two-rcpts-1'))?.rcptTo).toEqual(['a@example.com', 'b@example.com']);
   });
 
+  it('turns away a client past smtp.maxClients with 421 and serves the next one after', async () => {
+    const relay = await relayWith({ smtp: { maxClients: 1 } });
+    const first = await RawSmtp.open(relay.port);
+    expect(first.greeting.code).toBe(220);
+    const second = await RawSmtp.open(relay.port);
+    expect(second.greeting.code).toBe(421);
+    second.client.close();
+    expect((await first.client.cmd('QUIT')).code).toBe(221);
+    first.client.close();
+    const deadline = Date.now() + 5000;
+    let third = await RawSmtp.open(relay.port);
+    while (third.greeting.code !== 220 && Date.now() < deadline) {
+      third.client.close();
+      await sleep(50);
+      third = await RawSmtp.open(relay.port);
+    }
+    expect(third.greeting.code).toBe(220);
+    third.client.close();
+  });
+
   it('does not advertise ENHANCEDSTATUSCODES (smtp-server would make every 550 a 5.1.1); every reply carries our own', async () => {
     const relay = await relayWith({});
     const raw = await RawSmtp.open(relay.port);
