@@ -61,6 +61,18 @@ describe('AuditWriter', () => {
     expect(JSON.parse(fields[7]!).hash).toBe(records[8]!.hash);
   });
 
+  it('caps the dashboard stream (XADD MAXLEN ~): old entries go, the files keep everything', async () => {
+    const w = writer({ streamMaxLen: 10 });
+    // Redis trims whole stream nodes (100 entries each by default), so "about 10" means at most a node or two.
+    await Promise.all(Array.from({ length: 600 }, (_, i) => w.append(sampleEvent(i))));
+    const length = await rig.redis.xlen(auditKeys(rig.prefix).stream);
+    expect(length).toBeGreaterThanOrEqual(10);
+    expect(length).toBeLessThan(300);
+    const newest = await rig.redis.xrevrange(auditKeys(rig.prefix).stream, '+', '-', 'COUNT', 1);
+    expect(newest[0]![1].slice(0, 2)).toEqual(['seq', '600']);
+    expect(await allRecords()).toHaveLength(600);
+  });
+
   it('writes a retried event id once, in one batch, across calls and across writers', async () => {
     const w = writer();
     const e = sampleEvent(1);
