@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decisionEvent } from '../../src/audit/build-event.js';
-import { Dispatcher, DispatchError, stateForDecision } from '../../src/queue/dispatch.js';
+import { DEFAULT_ADD_TIMEOUT_MS, Dispatcher, DispatchError, stateForDecision } from '../../src/queue/dispatch.js';
 import { createRedis } from '../../src/queue/redis.js';
 import type { RuledFinding } from '../../src/policy/verdict.js';
 import { dropPrefix, REDIS_URL, spoolMessage, startSink, tempSpool, testPrefix, waitFor, type Redis } from '../workers/support.js';
@@ -82,6 +82,27 @@ describe('Dispatcher', () => {
       const started = Date.now();
       await expect(dispatcher.dispatchDecision(s, decisionEvent(s, { attachments: [] }))).rejects.toBeInstanceOf(DispatchError);
       expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await dispatcher.close();
+      redis.disconnect();
+      await cleanup();
+    }
+  });
+
+  it('bounds every add by 3 s by default: 451 territory, not a hung session', async () => {
+    const probe = await startSink();
+    const port = probe.port;
+    await probe.close();
+    const redis = createRedis(`redis://127.0.0.1:${port}`, 'producer');
+    const dispatcher = new Dispatcher({ connection: redis, prefix: testPrefix() });
+    const { spool, cleanup } = await tempSpool();
+    try {
+      const s = await spoolMessage(spool, { bytes: 'a\r\n' });
+      const started = Date.now();
+      await expect(dispatcher.dispatchDecision(s, decisionEvent(s, { attachments: [] }))).rejects.toBeInstanceOf(DispatchError);
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(DEFAULT_ADD_TIMEOUT_MS - 100);
+      expect(took).toBeLessThan(DEFAULT_ADD_TIMEOUT_MS + 2_000);
     } finally {
       await dispatcher.close();
       redis.disconnect();

@@ -11,6 +11,7 @@ import { createRedis } from '../../src/queue/redis.js';
 import type { Spool } from '../../src/spool/spool.js';
 import type { Sidecar } from '../../src/spool/types.js';
 import { deliverJobId, startDeliverWorker, type DeliverWorkerOptions } from '../../src/workers/deliver.js';
+import { createUpstreamTransport } from '../../src/workers/upstream.js';
 import { mimeParts } from './mime.js';
 import { memoryLogger } from '../fronts/smtp/harness.js';
 import {
@@ -140,6 +141,19 @@ describe('deliver worker', () => {
     expect(done.outcomes).toMatchObject([{ rcpt: 'bob@partner.example', status: 'delivered', code: 250 }]);
     const types = (await auditEvents(r, sidecar.id)).map((e) => e.type).sort();
     expect(types).toEqual(['decision', 'delivered']);
+  });
+
+  it('leaves retries to BullMQ: pool maxRequeues 0, a stalled job retried rather than failed', async () => {
+    const r = await makeRig();
+    const worker = startWorker(r, 1);
+    expect(worker.opts.maxStalledCount).toBeGreaterThanOrEqual(100);
+    const transport = createUpstreamTransport({ host: '127.0.0.1', port: 1 });
+    try {
+      const options = (transport as unknown as { transporter: { options: { pool?: boolean; maxRequeues?: number } } }).transporter.options;
+      expect(options).toMatchObject({ pool: true, maxRequeues: 0 });
+    } finally {
+      transport.close();
+    }
   });
 
   it('retries while the upstream is down and delivers once when it is back', async () => {
