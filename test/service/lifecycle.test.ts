@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plainMessage, RawSmtp, sleep, startRelay, startSink, type Relay, type Sink } from '../fronts/smtp/harness.js';
+import { plainMessage, RawSmtp, sleep, spoolFiles, startRelay, startSink, type Relay, type Sink } from '../fronts/smtp/harness.js';
 
 let sink: Sink;
 beforeAll(async () => {
@@ -115,6 +115,53 @@ describe('shutdown', () => {
       expect(relay.log.some((l) => l.msg === 'mailwarden stopped')).toBe(true);
     } finally {
       await relay.stop();
+    }
+  });
+
+  it('closes sessions still open after smtp.closeTimeoutMs, even one stuck in DATA, and keeps nothing of it', async () => {
+    const relay = await startRelay(sink.port, { smtp: { closeTimeoutMs: 500 } });
+    try {
+      const stuck = await RawSmtp.open(relay.port);
+      await stuck.client.envelope('alex.smith@met.police.uk', ['partner@example.com']);
+      expect((await stuck.client.cmd('DATA')).code).toBe(354);
+      stuck.client.socket.write(plainMessage({ subject: 'never-ends-1' }).slice(0, 200));
+      await sleep(100);
+      const started = Date.now();
+      await relay.service.stop();
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(400);
+      expect(took).toBeLessThan(5_000);
+      const deadline = Date.now() + 2_000;
+      while (!stuck.client.closed && Date.now() < deadline) await sleep(20);
+      expect(stuck.client.closed).toBe(true);
+      expect(await spoolFiles(join(relay.dir, 'spool'), 'msg')).toEqual([]);
+      expect(await spoolFiles(join(relay.dir, 'spool'), 'tmp')).toEqual([]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('lets a delivery in flight finish before stopping', async () => {
+    const slow = await startSink();
+    slow.dataDelayMs = 1_500;
+    const relay = await startRelay(slow.port, {});
+    try {
+      const { client } = await RawSmtp.open(relay.port);
+      const reply = await client.send('alex.smith@met.police.uk', ['partner@example.com'], plainMessage({ subject: 'in-delivery-1' }));
+      client.close();
+      expect(reply.code).toBe(250);
+      const ref = /Queued as (\S+)/.exec(reply.text)![1]!;
+      await slow.waitFor(1); // the upstream has the data and is slow to say 250
+      await relay.service.stop();
+      // Stopped only after the upstream's 250 was recorded: the message is done, not left to redeliver.
+      const sidecar = JSON.parse(await readFile(join(relay.dir, 'spool', 'msg', `${ref}.json`), 'utf8').then((t) => t.split('\n')[0]!)) as { id: string };
+      expect(sidecar.id).toBe(ref);
+      const text = await readFile(join(relay.dir, 'spool', 'msg', `${ref}.json`), 'utf8');
+      expect(text).toMatch(/"state":"done"/);
+      expect(relay.log.some((l) => l.msg === 'delivery attempt' && l.ref === ref)).toBe(true);
+    } finally {
+      await relay.stop();
+      await slow.close();
     }
   });
 });

@@ -27,6 +27,8 @@ export interface Sink {
   readonly messages: SunkMessage[];
   /** Per-recipient reply override: return a code >= 400 to refuse. */
   rcptReply?: (rcpt: string) => number | null;
+  /** Wait this long before the reply to the final dot (a slow upstream). */
+  dataDelayMs?: number;
   waitFor(count: number, timeoutMs?: number): Promise<SunkMessage[]>;
   close(): Promise<void>;
 }
@@ -54,7 +56,8 @@ export async function startSink(): Promise<Sink> {
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks),
         });
-        cb();
+        if (sink.dataDelayMs) setTimeout(() => cb(), sink.dataDelayMs);
+        else cb();
       });
     },
   });
