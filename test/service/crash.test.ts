@@ -3,19 +3,17 @@
  * it again, and every message it answered 250 reaches the upstream. Then the signals: SIGHUP with
  * a broken config is refused (the process keeps running), SIGTERM stops it cleanly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropKeys, plainMessage, sleep, startSink, testConfig, testPrefix, type Sink } from '../fronts/smtp/harness.js';
+import { freePort, killChildren, startServiceProcess } from './service-process.js';
 
 let sink: Sink;
 let dir: string;
 const prefix = testPrefix();
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   sink = await startSink();
@@ -23,69 +21,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killChildren();
   await sink?.close();
   await dropKeys(prefix);
   await rm(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface ServiceProcess {
-  readonly child: ChildProcess;
-  readonly lines: Record<string, unknown>[];
-  waitForLog(pred: (l: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-function startProcess(configFile: string): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', configFile], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, REDIS_URL: '' },
-  });
-  children.push(child);
-  const lines: Record<string, unknown>[] = [];
-  let partial = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    partial += d.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    for (const p of parts) {
-      try {
-        lines.push(JSON.parse(p) as Record<string, unknown>);
-      } catch {
-        lines.push({ msg: p });
-      }
-    }
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    exited,
-    async waitForLog(pred, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = lines.find(pred);
-        if (hit) return hit;
-        if (Date.now() > deadline || child.exitCode !== null) {
-          throw new Error(`service log line not seen; stderr: ${stderr.slice(-2000)}`);
-        }
-        await sleep(50);
-      }
-    },
-  };
-}
 
 describe('service process', () => {
   it('delivers every message answered 250 after a SIGKILL mid-load and a restart', async () => {
@@ -94,7 +34,7 @@ describe('service process', () => {
     const config = testConfig(dir, prefix, sink.port, { listen: `127.0.0.1:${port}` });
     await writeFile(configFile, JSON.stringify(config));
 
-    const first = startProcess(configFile);
+    const first = startServiceProcess(configFile);
     await first.waitForLog((l) => l.msg === 'mailwarden started');
 
     const accepted = new Set<string>();
@@ -123,7 +63,7 @@ describe('service process', () => {
     stop = true;
     await Promise.all(senders);
     expect(accepted.size).toBeGreaterThanOrEqual(40);
-    const second = startProcess(configFile);
+    const second = startServiceProcess(configFile);
     await second.waitForLog((l) => l.msg === 'mailwarden started');
     const missing = () => [...accepted].filter((s) => !sink.messages.some((m) => m.raw.includes(`Subject: ${s}\r\n`)));
     // Jobs that were active at the kill come back through BullMQ's stalled-job check once their

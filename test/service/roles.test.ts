@@ -8,27 +8,26 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropKeys, plainMessage, sleep, startSink, testConfig, testPrefix, type Sink } from '../fronts/smtp/harness.js';
-
-type LogLine = Record<string, unknown>;
+import { redisAnswers } from '../../src/service/redis-bootstrap.js';
+import { freePort, killChildren, registerChild, startServiceProcess, type LogLine, type ServiceProcess } from './service-process.js';
 
 let sink: Sink;
 const dirs: string[] = [];
 const prefixes: string[] = [];
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   sink = await startSink();
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killChildren();
   await sink?.close();
   for (const p of prefixes) await dropKeys(p);
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -38,15 +37,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mw-roles-'));
   dirs.push(dir);
   return dir;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `pred` every 50 ms; throws after `timeoutMs`. */
@@ -72,71 +62,6 @@ function probePort(port: number): Promise<'open' | 'refused' | 'other'> {
   });
 }
 
-interface ServiceProcess {
-  readonly child: ChildProcess;
-  readonly lines: LogLine[];
-  waitForLog(pred: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
-  /** Sends SIGTERM and resolves with the exit code (SIGKILL and a failure after 20 s). */
-  terminate(): Promise<number | null>;
-}
-
-/** `mailwarden serve --config FILE ...args` as a child process; its JSON log lines are collected. */
-function startProcess(configFile: string, args: string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', configFile, ...args], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Empty values are ignored by the config loader: the file (and the flags) decide, not the caller's shell.
-    env: { ...process.env, REDIS_URL: '', MAILWARDEN_ROLE: '', MAILWARDEN_LISTEN: '', MAILWARDEN_UPSTREAM: '', MAILWARDEN_LOG_LEVEL: '' },
-  });
-  children.push(child);
-  const lines: LogLine[] = [];
-  let partial = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    partial += d.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    for (const p of parts) {
-      if (!p.trim()) continue;
-      try {
-        lines.push(JSON.parse(p) as LogLine);
-      } catch {
-        lines.push({ msg: p });
-      }
-    }
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    async waitForLog(pred, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = lines.find(pred);
-        if (hit) return hit;
-        if (Date.now() > deadline || child.exitCode !== null) {
-          throw new Error(`service log line not seen (exit code ${child.exitCode}); stderr: ${stderr.slice(-2000)}`);
-        }
-        await sleep(50);
-      }
-    },
-    async terminate() {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 20_000)));
-      const code = await Promise.race([exited, timedOut]);
-      clearTimeout(timer);
-      if (code === 'timeout') {
-        child.kill('SIGKILL');
-        throw new Error('the service did not exit within 20 s of SIGTERM');
-      }
-      return code;
-    },
-  };
-}
-
 const msgIs = (text: string) => (l: LogLine) => l.msg === text;
 
 describe('roles as separate processes', () => {
@@ -150,8 +75,8 @@ describe('roles as separate processes', () => {
     await writeFile(configFile, JSON.stringify(testConfig(dir, prefix, sink.port, { listen: `127.0.0.1:${smtpPort}` })));
 
     // The worker gets a listen address of its own: if it opened an SMTP front, it would be there.
-    const worker = startProcess(configFile, ['--role', 'worker', '--listen', `127.0.0.1:${workerListenPort}`]);
-    const smtp = startProcess(configFile, ['--role', 'smtp']);
+    const worker = startServiceProcess(configFile, ['--role', 'worker', '--listen', `127.0.0.1:${workerListenPort}`]);
+    const smtp = startServiceProcess(configFile, ['--role', 'smtp']);
     const [workerStarted, smtpStarted] = await Promise.all([
       worker.waitForLog(msgIs('mailwarden started')),
       smtp.waitForLog(msgIs('mailwarden started')),
@@ -207,13 +132,13 @@ describe('the maxmemory-policy check at start', () => {
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'],
       { cwd: redisDir, stdio: 'ignore' },
     );
-    children.push(redisChild);
+    registerChild(redisChild);
     let spawnError: Error | undefined;
     redisChild.once('error', (err) => (spawnError = err));
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (spawnError) throw spawnError;
-      if (await pings(redisUrl)) break;
+      if (await redisAnswers(redisUrl)) break;
       if (Date.now() > deadline || redisChild.exitCode !== null) throw new Error(`the private redis-server did not answer at ${redisUrl}`);
       await sleep(100);
     }
@@ -222,19 +147,6 @@ describe('the maxmemory-policy check at start', () => {
   afterAll(() => {
     if (redisChild && redisChild.exitCode === null && redisChild.signalCode === null) redisChild.kill('SIGKILL');
   });
-
-  async function pings(url: string): Promise<boolean> {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  }
 
   async function setPolicy(policy: string): Promise<void> {
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -253,7 +165,7 @@ describe('the maxmemory-policy check at start', () => {
     const port = await freePort();
     const configFile = join(dir, 'mailwarden.yaml');
     await writeFile(configFile, JSON.stringify(testConfig(dir, prefix, sink.port, { listen: `127.0.0.1:${port}`, redis: { url: redisUrl } })));
-    const service = startProcess(configFile);
+    const service = startServiceProcess(configFile);
     const started = await service.waitForLog(msgIs('mailwarden started'));
     expect(started.redis).toBe(redisUrl); // the private one, not the shared Redis
     return { service, port };
