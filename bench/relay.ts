@@ -21,6 +21,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as CFB from 'cfb';
 import { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
 
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '20' },
     'big-count': { type: 'string', default: '200' },
     'huge-count': { type: 'string', default: '10' },
+    /** What the 25 MB messages carry: a PDF (inspected from its head) or a Word .doc (a compound file, read whole to inspect). */
+    'huge-type': { type: 'string', default: 'pdf' },
     /** Run the phases this many times against one service; the summary gives each figure's median. */
     runs: { type: 'string', default: '1' },
     /** Small messages sent before measuring (plus a few 1 MB ones when that phase runs): JIT, pools, the first day file. */
@@ -174,7 +177,10 @@ function drawLoad(groups: Map<string, Sample[]>, n: number, seed: number): Sampl
 }
 
 /** A business message of about `bytes` with a PDF attachment, generated (base64 of pseudo-random content). */
-function generatedMessage(bytes: number, tag: string): Sample {
+/** A message of about `bytes` with one base64 attachment: a PDF, or a Word 97 .doc (a compound file). */
+function generatedMessage(bytes: number, tag: string, type: 'pdf' | 'doc' = 'pdf'): Sample {
+  const name = type === 'pdf' ? 'survey.pdf' : 'survey.doc';
+  const mime = type === 'pdf' ? 'application/pdf' : 'application/msword';
   const head = [
     'From: Alex Turner <alex.turner@met.police.uk>',
     'To: Priya Shah <priya.shah@met.police.uk>',
@@ -189,27 +195,48 @@ function generatedMessage(bytes: number, tag: string): Sample {
     '',
     'Priya, the survey export is attached. Alex',
     '--bench-b1',
-    'Content-Type: application/pdf; name="survey.pdf"',
-    'Content-Disposition: attachment; filename="survey.pdf"',
+    `Content-Type: ${mime}; name="${name}"`,
+    `Content-Disposition: attachment; filename="${name}"`,
     'Content-Transfer-Encoding: base64',
     '',
     '',
   ].join('\r\n');
   const tail = '\r\n--bench-b1--\r\n.\r\n';
   const rawLen = Math.floor(((bytes - head.length - tail.length) / 78) * 57);
-  const pdfHead = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstream\n', 'latin1');
-  const pdfTail = Buffer.from('\nendstream\n%%EOF\n', 'latin1');
-  const content = Buffer.alloc(Math.max(rawLen, pdfHead.length + pdfTail.length));
-  let seed = 4242;
-  for (let i = 0; i < content.length; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    content[i] = (seed >> 8) & 0xff;
-  }
-  pdfHead.copy(content, 0);
-  pdfTail.copy(content, content.length - pdfTail.length);
+  const content = type === 'pdf' ? pdfOf(rawLen) : docOf(rawLen);
   const b64 = content.toString('base64').replace(/.{76}/g, '$&\r\n');
   const data = Buffer.from(head + b64 + tail, 'latin1');
   return { name: `generated ${tag}`, from: 'alex.turner@met.police.uk', to: ['priya.shah@met.police.uk'], expect: 'accept', data, size: data.length - 3 };
+}
+
+/** Bytes that do not compress, the same every run. */
+function noise(length: number): Buffer {
+  const out = Buffer.alloc(length);
+  let seed = 4242;
+  for (let i = 0; i < length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    out[i] = (seed >> 8) & 0xff;
+  }
+  return out;
+}
+
+function pdfOf(length: number): Buffer {
+  const pdfHead = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstream\n', 'latin1');
+  const pdfTail = Buffer.from('\nendstream\n%%EOF\n', 'latin1');
+  const content = noise(Math.max(length, pdfHead.length + pdfTail.length));
+  pdfHead.copy(content, 0);
+  pdfTail.copy(content, content.length - pdfTail.length);
+  return content;
+}
+
+/** A Word 97 document: a compound file whose WordDocument stream starts with a FIB. */
+function docOf(length: number): Buffer {
+  const cfb = CFB.utils.cfb_new();
+  const fib = Buffer.alloc(512);
+  fib.writeUInt16LE(0xa5ec, 0); // wIdent: Word
+  CFB.utils.cfb_add(cfb, '/WordDocument', Buffer.concat([fib, noise(Math.max(0, length - 8192))]));
+  CFB.utils.cfb_add(cfb, '/1Table', Buffer.alloc(4096));
+  return Buffer.from(CFB.write(cfb, { type: 'buffer' }) as Uint8Array);
 }
 
 // ---------------------------------------------------------------- a light SMTP client
@@ -830,8 +857,9 @@ async function bigPhase(service: Service, sink: Sink, redis: Redis): Promise<Fig
 
 /** Phase 3: concurrent 25 MB messages: the service's peak RSS. */
 async function hugePhase(service: Service, sink: Sink): Promise<Figure[]> {
-  const huge = generatedMessage(25_000_000, '25mb');
-  console.log(`\n3) ${HUGE_COUNT} concurrent ${f1(huge.size / 1e6)} MB messages`);
+  const type = args['huge-type'] === 'doc' ? 'doc' : 'pdf';
+  const huge = generatedMessage(25_000_000, '25mb', type);
+  console.log(`\n3) ${HUGE_COUNT} concurrent ${f1(huge.size / 1e6)} MB messages, each with a ${type === 'pdf' ? 'PDF' : 'Word .doc'}`);
   await sleep(500);
   sink.reset();
   const idle = service.rssMb();
@@ -845,7 +873,7 @@ async function hugePhase(service: Service, sink: Sink): Promise<Figure[]> {
       `latency max ${f1(relay.latencies.at(-1)!)} ms, replies ${codesText(relay.codes)}`,
   );
   if (relay.unexpected > 0) console.log(`  WARNING: ${relay.unexpected} unexpected replies; first: ${relay.firstUnexpected}`);
-  return [{ name: `${HUGE_COUNT} x 25 MB peak RSS`, value: peak, unit: 'MB', target: '< 300' }];
+  return [{ name: `${HUGE_COUNT} x 25 MB (${type}) peak RSS`, value: peak, unit: 'MB', target: '< 300' }];
 }
 
 main().then(

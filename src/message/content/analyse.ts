@@ -51,6 +51,7 @@ export async function analyseContent(input: ContentInput, ctx: ContentContext): 
     ctx,
     budget: new ArchiveBudget(ctx.options.inspection.archive),
     analyse: (member, isMember) => analyseItem(member, env, isMember),
+    wholeHeld: 0,
   };
   try {
     return await analyseItem(input, env, false);

@@ -12,6 +12,8 @@ export interface Env {
   readonly budget: ArchiveBudget;
   /** Analyse a member (recursion without an import cycle). */
   readonly analyse: (input: ContentInput, isMember: boolean) => Promise<ContentReport>;
+  /** Whole-read budget this analysis holds now (see whole-read-budget.ts): nested reads do not wait. */
+  wholeHeld: number;
 }
 
 export interface Work {

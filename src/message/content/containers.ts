@@ -19,6 +19,7 @@ import { inspectCfb } from './office-cfb.js';
 import { classifyZip, inspectZipDocument } from './office-ooxml.js';
 import { readOutlookMessage } from './outlook-msg.js';
 import { readTnef } from './tnef.js';
+import { wholeReads } from './whole-read-budget.js';
 import { openZip } from './zip-file.js';
 
 /** Containers read whole into memory (CFB, .msg, TNEF) are not opened above this size. */
@@ -41,11 +42,35 @@ async function walk(env: Env, work: Work, what: string, run: () => Promise<void>
   }
 }
 
-/** The whole content in memory, for libraries that need it (cfb, msgreader, TNEF); null past the limit. */
-async function wholeContent(blob: PartBlob): Promise<Buffer | null> {
-  if (blob.buffer) return blob.buffer;
+interface Whole {
+  readonly bytes: Buffer;
+  /** Gives the whole-read budget back: call when the analysis is done with the bytes. */
+  readonly release: () => void;
+}
+
+/**
+ * The whole content in memory, for libraries that need it (cfb, msgreader, TNEF); null past the
+ * limit. Bytes still in memory cost nothing more; a spilled file is read back only when the
+ * process-wide whole-read budget allows (see whole-read-budget.ts).
+ */
+async function wholeContent(blob: PartBlob, env: Env): Promise<Whole | null> {
+  if (blob.buffer) return { bytes: blob.buffer, release: () => undefined };
   if (!blob.path || blob.size > CONTAINER_READ_LIMIT) return null;
-  return readFile(blob.path);
+  const giveBack = await wholeReads.acquire(blob.size, { nested: env.wholeHeld > 0, ...(env.ctx.options.signal ? { signal: env.ctx.options.signal } : {}) });
+  env.wholeHeld++;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    env.wholeHeld--;
+    giveBack();
+  };
+  try {
+    return { bytes: await readFile(blob.path), release };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 export async function openZipItem(input: ContentInput, env: Env, work: Work): Promise<void> {
@@ -75,11 +100,19 @@ export async function openZipItem(input: ContentInput, env: Env, work: Work): Pr
 }
 
 export async function openCfbItem(input: ContentInput, env: Env, work: Work): Promise<void> {
-  const bytes = await wholeContent(input.blob);
-  if (!bytes) {
+  const whole = await wholeContent(input.blob, env);
+  if (!whole) {
     work.reasons.push(`compound (OLE) file over ${CONTAINER_READ_LIMIT} bytes not opened`);
     return;
   }
+  try {
+    await analyseCfb(whole.bytes, input, env, work);
+  } finally {
+    whole.release();
+  }
+}
+
+async function analyseCfb(bytes: Buffer, input: ContentInput, env: Env, work: Work): Promise<void> {
   let found;
   try {
     found = inspectCfb(bytes, env.ctx.options.markings, sourceOf(input));
@@ -128,11 +161,19 @@ async function openOutlookMessage(input: ContentInput, env: Env, work: Work, rew
 }
 
 export async function openTnefItem(input: ContentInput, env: Env, work: Work): Promise<void> {
-  const bytes = await wholeContent(input.blob);
-  if (!bytes) {
+  const whole = await wholeContent(input.blob, env);
+  if (!whole) {
     work.reasons.push(`TNEF over ${CONTAINER_READ_LIMIT} bytes not opened`);
     return;
   }
+  try {
+    await analyseTnef(whole.bytes, input, env, work);
+  } finally {
+    whole.release();
+  }
+}
+
+async function analyseTnef(bytes: Buffer, input: ContentInput, env: Env, work: Work): Promise<void> {
   let tnef;
   try {
     tnef = readTnef(bytes);
