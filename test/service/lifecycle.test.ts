@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plainMessage, RawSmtp, sleep, spoolFiles, startRelay, startSink, type Relay, type Sink } from '../fronts/smtp/harness.js';
+import { ehloText, plainMessage, RawSmtp, sleep, spoolFiles, startRelay, startSink, type Relay, type Sink } from '../fronts/smtp/harness.js';
 
 let sink: Sink;
 beforeAll(async () => {
@@ -14,21 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sink?.close();
 });
-
-async function ehloText(port: number): Promise<string> {
-  const { client } = await RawSmtp.open(port);
-  let text = '';
-  const done = new Promise<void>((resolve) => {
-    client.socket.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (/^250 /m.test(text)) resolve();
-    });
-  });
-  client.socket.write('EHLO x\r\n');
-  await done;
-  client.close();
-  return text;
-}
 
 describe('reload (SIGHUP)', () => {
   let relay: Relay;

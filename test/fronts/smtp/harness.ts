@@ -186,6 +186,24 @@ export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>
   return { logger: pino({ level: 'info' }, dest), lines };
 }
 
+/** The whole multi-line EHLO reply of a fresh connection (RawSmtp's replies keep only the last line). */
+export async function ehloText(port: number, helo = 'client.test'): Promise<string> {
+  const { client } = await RawSmtp.open(port);
+  const text = new Promise<string>((resolve) => {
+    let seen = '';
+    client.socket.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (/^250 /m.test(seen)) resolve(seen);
+    });
+  });
+  client.socket.write(`EHLO ${helo}\r\n`);
+  try {
+    return await text;
+  } finally {
+    client.close();
+  }
+}
+
 export interface Relay {
   readonly service: RunningService;
   readonly port: number;

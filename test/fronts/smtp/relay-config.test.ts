@@ -16,7 +16,7 @@ import { Dispatcher } from '../../../src/queue/dispatch.js';
 import { createRedis } from '../../../src/queue/redis.js';
 import { loadSettings } from '../../../src/service/settings.js';
 import { Spool } from '../../../src/spool/spool.js';
-import { memoryLogger, plainMessage, RawSmtp, REDIS_URL, sleep, spoolFiles, startRelay, startSink, testConfig, testPrefix, type Relay, type Sink } from './harness.js';
+import { ehloText, memoryLogger, plainMessage, RawSmtp, REDIS_URL, sleep, spoolFiles, startRelay, startSink, testConfig, testPrefix, type Relay, type Sink } from './harness.js';
 
 let sink: Sink;
 let dir: string;
@@ -67,6 +67,10 @@ describe('relay access', () => {
     relay = await relayWith({ smtp: { relayNetworks: ['10.0.0.0/8'], authUsersFile: users, tls: { cert, key } } });
   });
 
+  /** nodemailer over STARTTLS (our test certificate is self-signed) with AUTH as `user`. */
+  const authTransport = (user: string, pass: string, extra: { name?: string; authMethod?: string } = {}) =>
+    nodemailer.createTransport({ host: '127.0.0.1', port: relay.port, requireTLS: true, tls: { rejectUnauthorized: false }, auth: { user, pass }, ...extra });
+
   it('refuses an unauthenticated client from outside the relay networks: 554 5.7.1 at RCPT', async () => {
     const { client } = await RawSmtp.open(relay.port);
     const [ehlo, mail, rcpt] = await client.envelope('someone@example.net', ['victim@example.com']);
@@ -89,15 +93,7 @@ describe('relay access', () => {
   });
 
   it('relays for a user who authenticated after STARTTLS, and says so in Received:', async () => {
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: relay.port,
-      secure: false,
-      requireTLS: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: 'alice', pass: 'correct horse' },
-      name: 'laptop.test',
-    });
+    const transport = authTransport('alice', 'correct horse', { name: 'laptop.test' });
     const info = await transport.sendMail({
       envelope: { from: 'alice@met.police.uk', to: ['partner@example.com'] },
       raw: plainMessage({ from: 'alice@met.police.uk', subject: 'auth-ok-1' }),
@@ -107,14 +103,7 @@ describe('relay access', () => {
   });
 
   it('takes AUTH LOGIN as well as PLAIN', async () => {
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: relay.port,
-      requireTLS: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: 'alice', pass: 'correct horse' },
-      authMethod: 'LOGIN',
-    });
+    const transport = authTransport('alice', 'correct horse', { authMethod: 'LOGIN' });
     const info = await transport.sendMail({
       envelope: { from: 'alice@met.police.uk', to: ['partner@example.com'] },
       raw: plainMessage({ from: 'alice@met.police.uk', subject: 'auth-login-1' }),
@@ -124,13 +113,7 @@ describe('relay access', () => {
   });
 
   it('relays for a user whose line is a bcrypt hash', async () => {
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: relay.port,
-      requireTLS: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: 'bob', pass: 'U*U' },
-    });
+    const transport = authTransport('bob', 'U*U');
     const info = await transport.sendMail({
       envelope: { from: 'bob@met.police.uk', to: ['partner@example.com'] },
       raw: plainMessage({ from: 'bob@met.police.uk', subject: 'auth-bcrypt-1' }),
@@ -140,13 +123,7 @@ describe('relay access', () => {
   });
 
   it('refuses a wrong password with 535 5.7.8', async () => {
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: relay.port,
-      requireTLS: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: 'alice', pass: 'wrong' },
-    });
+    const transport = authTransport('alice', 'wrong');
     const err = (await transport
       .sendMail({ envelope: { from: 'alice@met.police.uk', to: ['partner@example.com'] }, raw: plainMessage() })
       .catch((e: unknown) => e)) as { responseCode?: number; response?: string };
@@ -170,17 +147,7 @@ describe('limits', () => {
     const spoolDir = join(relay.dir, 'spool');
     expect(await spoolFiles(spoolDir, 'msg')).toEqual([]);
     expect(await spoolFiles(spoolDir, 'tmp')).toEqual([]);
-    const raw = await RawSmtp.open(relay.port);
-    raw.client.socket.write('EHLO x\r\n');
-    const lines = await new Promise<string>((resolve) => {
-      let text = '';
-      raw.client.socket.on('data', (d: Buffer) => {
-        text += d.toString();
-        if (/^250 /m.test(text)) resolve(text);
-      });
-    });
-    raw.client.close();
-    expect(lines).toMatch(/^250[- ]SIZE 3000\r$/m);
+    expect(await ehloText(relay.port)).toMatch(/^250[- ]SIZE 3000\r$/m);
   });
 
   it('counts the size after bare LFs become CRLF: under the limit as sent, over it as spooled, is 552', async () => {
@@ -230,16 +197,7 @@ describe('limits', () => {
 
   it('does not advertise ENHANCEDSTATUSCODES (smtp-server would make every 550 a 5.1.1); every reply carries our own', async () => {
     const relay = await relayWith({});
-    const raw = await RawSmtp.open(relay.port);
-    raw.client.socket.write('EHLO client.test\r\n');
-    const ehlo = await new Promise<string>((resolve) => {
-      let text = '';
-      raw.client.socket.on('data', (d: Buffer) => {
-        text += d.toString();
-        if (/^250 /m.test(text)) resolve(text);
-      });
-    });
-    raw.client.close();
+    const ehlo = await ehloText(relay.port);
     expect(ehlo).toMatch(/^250-PIPELINING\r$/m);
     expect(ehlo).not.toMatch(/ENHANCEDSTATUSCODES/);
   });
