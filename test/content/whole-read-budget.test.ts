@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { WHOLE_READ_BUDGET_BYTES, WholeReadBudget, wholeReads } from '../../src/message/content/whole-read-budget.js';
 import { base64Lines, crlf, multipart, parse } from '../message/parse-helpers.js';
-import { cfbFile, wordFib } from './builders.js';
+import { cfbFile, outlookMsg, wordFib } from './builders.js';
 
 const settled = async (p: Promise<unknown>): Promise<boolean> => {
   let done = false;
@@ -80,28 +80,42 @@ describe('WholeReadBudget', () => {
 });
 
 describe('inspection and the whole-read budget', () => {
-  it('reads a spilled compound file back under the budget and gives it back', async () => {
+  const spilled = { memoryPartBytes: 64 * 1024 };
+  const withAttachment = (name: string, type: string, bytes: Buffer) =>
+    crlf('Content-Type: multipart/mixed; boundary="b"', '') +
+    multipart('b', [
+      { headers: ['Content-Type: text/plain'], body: 'report attached' },
+      { headers: [`Content-Type: ${type}; name="${name}"`, 'Content-Transfer-Encoding: base64'], body: base64Lines(bytes) },
+    ]);
+
+  it('reads a spilled Outlook message back whole under the budget, and gives it back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mw-whole-'));
+    const msgFile = outlookMsg({ subject: 'minutes', body: 'see attached', attachments: [{ name: 'minutes.bin', data: Buffer.alloc(200_000, 3) }] });
+    const acquire = vi.spyOn(wholeReads, 'acquire');
     try {
-      const doc = cfbFile({ WordDocument: Buffer.concat([wordFib(), Buffer.alloc(200_000, 7)]), '1Table': Buffer.alloc(4096) });
-      const message = (name: string) =>
-        crlf('Content-Type: multipart/mixed; boundary="b"', '') +
-        multipart('b', [
-          { headers: ['Content-Type: text/plain'], body: 'report attached' },
-          { headers: [`Content-Type: application/msword; name="${name}"`, 'Content-Transfer-Encoding: base64'], body: base64Lines(doc) },
-        ]);
-      // Spilled to a temp file (over memoryPartBytes), so its analysis reads it back whole.
-      const acquire = vi.spyOn(wholeReads, 'acquire');
-      try {
-        const results = await Promise.all(['a.doc', 'b.doc', 'c.doc'].map((n) => parse(message(n), { memoryPartBytes: 64 * 1024, tempDir: dir })));
-        for (const msg of results) expect(msg.attachments[0]).toMatchObject({ detected: { ext: 'doc' }, unscannable: null });
-        expect(acquire).toHaveBeenCalledTimes(3);
-        expect(acquire.mock.calls.map(([bytes]) => bytes)).toEqual([doc.length, doc.length, doc.length]);
-      } finally {
-        acquire.mockRestore();
-      }
-      expect(wholeReads.free).toBe(WHOLE_READ_BUDGET_BYTES);
+      const results = await Promise.all(
+        ['a.msg', 'b.msg', 'c.msg'].map((n) => parse(withAttachment(n, 'application/vnd.ms-outlook', msgFile), { ...spilled, tempDir: dir })),
+      );
+      for (const msg of results) expect(msg.attachments[0]).toMatchObject({ detected: { ext: 'msg' } });
+      expect(acquire).toHaveBeenCalledTimes(3);
+      expect(acquire.mock.calls.map(([bytes]) => bytes)).toEqual([msgFile.length, msgFile.length, msgFile.length]);
     } finally {
+      acquire.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(wholeReads.free).toBe(WHOLE_READ_BUDGET_BYTES);
+  });
+
+  it('classifies a spilled Word file in place: no whole read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mw-whole-'));
+    const doc = cfbFile({ WordDocument: Buffer.concat([wordFib(true), Buffer.alloc(200_000, 7)]), '1Table': Buffer.alloc(4096) });
+    const acquire = vi.spyOn(wholeReads, 'acquire');
+    try {
+      const msg = await parse(withAttachment('locked.doc', 'application/msword', doc), { ...spilled, tempDir: dir });
+      expect(msg.attachments[0]).toMatchObject({ detected: { ext: 'doc', family: 'word', encrypted: true } });
+      expect(acquire).not.toHaveBeenCalled();
+    } finally {
+      acquire.mockRestore();
       await rm(dir, { recursive: true, force: true });
     }
   });

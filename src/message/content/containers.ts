@@ -3,7 +3,7 @@
  * Outlook .msg), gzip, tar, TNEF. Each refines the Work of its item and sends members to a MemberSink.
  * A broken or over-limit container becomes a reason (unscannable), never an exception.
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { markingsInHeaders, markingsInSubject, markingsInText } from '../markings.js';
 import type { MarkingHit } from '../model.js';
 import type { ContentInput } from './analyse.js';
@@ -15,7 +15,8 @@ import { expandZip } from './archive-zip.js';
 import type { PartBlob } from './blob.js';
 import { memberSink } from './member-sink.js';
 import type { FoundMember } from './members.js';
-import { inspectCfb } from './office-cfb.js';
+import { CompoundFile, fileSource } from './compound-file.js';
+import { classifyCfb, inspectCfb, type CfbClassification } from './office-cfb.js';
 import { classifyZip, inspectZipDocument } from './office-ooxml.js';
 import { readOutlookMessage } from './outlook-msg.js';
 import { readTnef } from './tnef.js';
@@ -100,6 +101,14 @@ export async function openZipItem(input: ContentInput, env: Env, work: Work): Pr
 }
 
 export async function openCfbItem(input: ContentInput, env: Env, work: Work): Promise<void> {
+  // A large file waits in a temp file: read its directory and the few small streams that decide
+  // in place. An Outlook message (msgreader wants it whole), or a file the in-place reader cannot
+  // follow, goes the whole-file way, where `cfb` has the last word on what is wrong with it.
+  if (!input.blob.buffer && input.blob.path) {
+    env.ctx.options.signal?.throwIfAborted();
+    const inPlace = await classifyInPlace(input.blob.path, input.blob.size, env, input).catch(() => null);
+    if (inPlace && !inPlace.outlookMessage) return applyCfb(work, inPlace);
+  }
   const whole = await wholeContent(input.blob, env);
   if (!whole) {
     work.reasons.push(`compound (OLE) file over ${CONTAINER_READ_LIMIT} bytes not opened`);
@@ -112,19 +121,45 @@ export async function openCfbItem(input: ContentInput, env: Env, work: Work): Pr
   }
 }
 
-async function analyseCfb(bytes: Buffer, input: ContentInput, env: Env, work: Work): Promise<void> {
-  let found;
+async function classifyInPlace(path: string, size: number, env: Env, input: ContentInput): Promise<CfbClassification> {
+  const fh = await open(path, 'r');
   try {
-    found = inspectCfb(bytes, env.ctx.options.markings, sourceOf(input));
-  } catch (err) {
-    work.reasons.push(`cannot read compound (OLE) file: ${messageOf(err)}`);
-    return;
+    const file = await CompoundFile.open(fileSource(fh, size));
+    const byPath = new Map(file.entries.map((e) => [e.path, e]));
+    return await classifyCfb(
+      {
+        paths: file.entries.map((e) => e.path),
+        rootClsid: file.rootClsid,
+        stream: async (p, max) => {
+          const entry = byPath.get(p);
+          return entry?.type === 'stream' ? file.read(entry, max) : null;
+        },
+      },
+      env.ctx.options.markings,
+      sourceOf(input),
+    );
+  } finally {
+    await fh.close();
   }
+}
+
+function applyCfb(work: Work, found: CfbClassification): void {
   Object.assign(work, { mime: found.mime, ext: found.ext, family: found.family, macros: found.macros, encrypted: found.encrypted });
   // An encrypted OOXML package could be any Office type: no family to hold the name to.
   work.contentFamily = found.encrypted && found.ext === '' ? 'unknown' : found.family;
   work.basis = 'container';
   work.markings.push(...found.markings);
+}
+
+async function analyseCfb(bytes: Buffer, input: ContentInput, env: Env, work: Work): Promise<void> {
+  let found;
+  try {
+    found = await inspectCfb(bytes, env.ctx.options.markings, sourceOf(input));
+  } catch (err) {
+    work.reasons.push(`cannot read compound (OLE) file: ${messageOf(err)}`);
+    return;
+  }
+  applyCfb(work, found);
   if (found.outlookMessage) await openOutlookMessage(input, env, work, found.rewritten);
 }
 

@@ -79,25 +79,34 @@ function rewrite(container: CFB.CFB$Container, limit: number): Buffer {
   return Buffer.from(CFB.write(fresh, { type: 'buffer' }) as Uint8Array);
 }
 
-export function inspectCfb(bytes: Buffer, scheme: Policy['markings'], source: string): CfbFindings {
-  const container = CFB.parse(bytes, { type: 'buffer' });
-  const root = container.FileIndex[0];
-  const paths = container.FullPaths.map((p) => p.replace(/^[^/]*\//, ''));
+/** What classifying a compound file needs, whichever reader opened it. */
+export interface CfbView {
+  /** Every storage ('Macros/') and stream ('Macros/VBA/dir') below the root. */
+  readonly paths: readonly string[];
+  /** Class id of the root storage, hex of its bytes in file order. */
+  readonly rootClsid: string;
+  /** The first `max` bytes of the stream at `path`; null when there is none. */
+  stream(path: string, max: number): Promise<Buffer | null>;
+}
+
+/** Streams read for classification are small; a workbook's globals come first in its stream. */
+const SUMMARY_MAX = 1024 * 1024;
+const FIB_MAX = 512;
+const WORKBOOK_MAX = 4 * 1024 * 1024;
+
+export type CfbClassification = Omit<CfbFindings, 'rewritten'>;
+
+/** The type, macros, encryption and labels of a compound file, from its directory and a few small streams. */
+export async function classifyCfb(view: CfbView, scheme: Policy['markings'], source: string): Promise<CfbClassification> {
+  const { paths } = view;
   const top = new Set(paths.filter((p) => p !== '' && !p.slice(0, -1).includes('/')).map((p) => p.replace(/\/$/, '')));
-  const entry = (path: string): CFB.CFB$Entry | undefined => {
-    const i = paths.indexOf(path);
-    return i >= 0 ? container.FileIndex[i] : undefined;
-  };
   // Word keeps its VBA project in 'Macros', Excel in '_VBA_PROJECT_CUR'; both hold a 'VBA' storage.
   const vba = paths.some((p) => /^(?:Macros|_VBA_PROJECT_CUR)\/$/i.test(p) || /(?:^|\/)VBA\/(?:dir)?$/i.test(p));
-  const base = {
-    macros: vba, encrypted: false, outlookMessage: false, markings: [] as MarkingHit[],
-    rewritten: () => rewrite(container, 2 * bytes.length + 4096),
-  };
-  const docSummary = bytesOf(entry('\u0005DocumentSummaryInformation'));
+  const base = { macros: vba, encrypted: false, outlookMessage: false, markings: [] as MarkingHit[] };
+  const docSummary = await view.stream('\u0005DocumentSummaryInformation', SUMMARY_MAX);
   const markings = docSummary ? propertyMarkings(customProperties(docSummary), scheme, source) : [];
 
-  const installer = MSI_CLSIDS[(root?.clsid ?? '').toLowerCase()];
+  const installer = MSI_CLSIDS[view.rootClsid.toLowerCase()];
   if (installer) return { ...base, mime: installer[1], ext: installer[0], family: 'executable' };
   if (top.has('\u0005SummaryInformation') && [...top].some((n) => n.startsWith('\u4840'))) {
     return { ...base, mime: 'application/x-msi', ext: 'msi', family: 'executable' };
@@ -109,12 +118,12 @@ export function inspectCfb(bytes: Buffer, scheme: Policy['markings'], source: st
     return { ...base, mime: 'application/vnd.ms-outlook', ext: 'msg', family: 'message', outlookMessage: true };
   }
   if (top.has('WordDocument')) {
-    const fib = bytesOf(entry('WordDocument'));
+    const fib = await view.stream('WordDocument', FIB_MAX);
     const encrypted = fib !== null && fib.length >= 12 && (fib.readUInt16LE(0x0a) & WORD_F_ENCRYPTED) !== 0;
     return { ...base, mime: 'application/msword', ext: 'doc', family: 'word', encrypted, markings };
   }
   if (top.has('Workbook') || top.has('Book')) {
-    const globals = excelGlobals(bytesOf(entry(top.has('Workbook') ? 'Workbook' : 'Book')));
+    const globals = excelGlobals(await view.stream(top.has('Workbook') ? 'Workbook' : 'Book', WORKBOOK_MAX));
     return {
       ...base, mime: 'application/vnd.ms-excel', ext: 'xls', family: 'excel',
       macros: base.macros || globals.xlm, encrypted: globals.encrypted, markings,
@@ -127,4 +136,21 @@ export function inspectCfb(bytes: Buffer, scheme: Policy['markings'], source: st
   if (top.has('VisioDocument')) return { ...base, mime: 'application/vnd.visio', ext: 'vsd', family: 'office-other', markings };
   if (top.has('Quill')) return { ...base, mime: 'application/x-mspublisher', ext: 'pub', family: 'office-other', markings };
   return { ...base, mime: 'application/x-cfb', ext: 'cfb', family: 'unknown', markings };
+}
+
+/** A compound file in memory, parsed whole by `cfb` (which can also write it afresh for msgreader). */
+export async function inspectCfb(bytes: Buffer, scheme: Policy['markings'], source: string): Promise<CfbFindings> {
+  const container = CFB.parse(bytes, { type: 'buffer' });
+  const paths = container.FullPaths.map((p) => p.replace(/^[^/]*\//, ''));
+  const view: CfbView = {
+    paths,
+    rootClsid: container.FileIndex[0]?.clsid ?? '',
+    stream: async (path, max) => {
+      const i = paths.indexOf(path);
+      const bytesOfEntry = i >= 0 ? bytesOf(container.FileIndex[i]) : null;
+      return bytesOfEntry && bytesOfEntry.length > max ? bytesOfEntry.subarray(0, max) : bytesOfEntry;
+    },
+  };
+  const found = await classifyCfb(view, scheme, source);
+  return { ...found, rewritten: () => rewrite(container, 2 * bytes.length + 4096) };
 }
