@@ -106,7 +106,10 @@ export async function openCfbItem(input: ContentInput, env: Env, work: Work): Pr
   // follow, goes the whole-file way, where `cfb` has the last word on what is wrong with it.
   if (!input.blob.buffer && input.blob.path) {
     env.ctx.options.signal?.throwIfAborted();
-    const inPlace = await classifyInPlace(input.blob.path, input.blob.size, env, input).catch(() => null);
+    const inPlace = await classifyInPlace(input.blob.path, input.blob.size, env, input).catch((err: unknown) => {
+      if (env.ctx.options.signal?.aborted) throw err;
+      return null;
+    });
     if (inPlace && !inPlace.outlookMessage) return applyCfb(work, inPlace);
   }
   const whole = await wholeContent(input.blob, env);
