@@ -46,6 +46,8 @@ export interface AuditWriterOptions {
   readonly dedupeWindowMs?: number;
   /** Most events per batch. Default 500. */
   readonly maxBatch?: number;
+  /** HMAC key: records are keyed (see record.ts). Default none: plain sha256 links. */
+  readonly hmacKey?: Buffer | null;
   /** Clock choosing the day file (UTC). Default: now. */
   readonly now?: () => Date;
   readonly logger?: Logger;
@@ -87,6 +89,7 @@ export class AuditWriter {
   private readonly lockWaitMs: number;
   private readonly dedupeWindowMs: number;
   private readonly maxBatch: number;
+  private readonly hmacKey: Buffer | null;
   private readonly now: () => Date;
   private readonly logger: Logger | undefined;
   private readonly pending: Pending[] = [];
@@ -105,6 +108,7 @@ export class AuditWriter {
     this.lockWaitMs = opts.lockWaitMs ?? 5_000;
     this.dedupeWindowMs = opts.dedupeWindowMs ?? 24 * 3_600_000;
     this.maxBatch = opts.maxBatch ?? 500;
+    this.hmacKey = opts.hmacKey ?? null;
     this.now = opts.now ?? (() => new Date());
     this.logger = opts.logger;
   }
@@ -181,7 +185,7 @@ export class AuditWriter {
       for (const event of events) {
         if (written.has(event.eventId)) continue;
         written.add(event.eventId);
-        const record = sealRecord(event, last);
+        const record = sealRecord(event, last, this.hmacKey);
         records.push(record);
         last = record;
       }

@@ -2,17 +2,24 @@
  * Checks the audit trail: every record's hash, its link to the record before (across day files),
  * gap-free sequence numbers, and - given the head stored in Redis - that no records were removed
  * from the end. Streams the files; memory does not grow with the trail.
+ *
+ * Keyed records (HMAC) need the key. Given it, the check also refuses a downgrade: once the chain
+ * is keyed every later record must be, and a chain with no keyed record at all fails (someone
+ * without the key could only have rewritten it whole, unkeyed). Unkeyed records before the first
+ * keyed one (a trail that was keyed later) stay protected by that record's link to them.
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { listAuditFiles } from './audit-files.js';
-import { EMPTY_HEAD, recordHash, type AuditRecord, type ChainHead } from './record.js';
+import { EMPTY_HEAD, KEYED, keyedRecordHash, recordHash, type AuditRecord, type ChainHead } from './record.js';
 
 export interface VerifyOptions {
   /** The head kept in Redis: catches a truncated tail, which the files alone cannot show. */
   readonly expectedHead?: ChainHead | null;
   /** Where the chain starts when older files were archived away. Default: seq 0, 64 zeros. */
   readonly start?: ChainHead;
+  /** The audit HMAC key: needed for keyed records, and makes keying required (see above). */
+  readonly key?: Buffer | null;
 }
 
 export interface BrokenRecord {
@@ -29,6 +36,8 @@ export interface VerifyResult {
   readonly ok: boolean;
   /** Records checked (up to the first broken one). */
   readonly records: number;
+  /** Of those, the keyed ones (HMAC). */
+  readonly keyed: number;
   /** The last good record's position. */
   readonly head: ChainHead;
   readonly files: readonly string[];
@@ -41,10 +50,13 @@ export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): 
   const files = await listAuditFiles(dir);
   let head: ChainHead = options.start ?? EMPTY_HEAD;
   let records = 0;
+  let keyed = 0;
+  const key = options.key ?? null;
   const expected = options.expectedHead ?? null;
   const broken = (file: string, line: number, seq: number, problem: string): VerifyResult => ({
     ok: false,
     records,
+    keyed,
     head,
     files,
     firstBroken: { file, line, seq, problem },
@@ -68,7 +80,16 @@ export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): 
       if (typeof record !== 'object' || record === null || typeof record.seq !== 'number' || typeof record.hash !== 'string' || typeof record.prevHash !== 'string') {
         return broken(file, line, next, 'not an audit record (seq, prevHash or hash missing)');
       }
-      if (recordHash(record) !== record.hash) return broken(file, line, record.seq, 'hash does not match the record content (the record was altered)');
+      if (record.mac !== undefined) {
+        if (record.mac !== KEYED) return broken(file, line, record.seq, `unknown mac '${String(record.mac)}'`);
+        if (!key) return broken(file, line, record.seq, 'the record is keyed (HMAC): give the audit key to verify it');
+        if (keyedRecordHash(record, key) !== record.hash) {
+          return broken(file, line, record.seq, 'HMAC does not match the record content (altered, or another key)');
+        }
+      } else {
+        if (keyed > 0) return broken(file, line, record.seq, 'an unkeyed record after keyed ones (the chain was rewritten without the key)');
+        if (recordHash(record) !== record.hash) return broken(file, line, record.seq, 'hash does not match the record content (the record was altered)');
+      }
       if (record.seq !== next) {
         const why = record.seq > next ? `records ${next}..${record.seq - 1} are missing` : 'out of order or repeated';
         return broken(file, line, record.seq, `sequence ${record.seq} where ${next} was expected (${why})`);
@@ -79,6 +100,7 @@ export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): 
       }
       head = { seq: record.seq, hash: record.hash };
       records++;
+      if (record.mac !== undefined) keyed++;
     }
   }
 
@@ -90,8 +112,16 @@ export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): 
       `the files end at sequence ${head.seq} but the stored head is ${expected.seq}: records were removed from the end`,
     );
   }
+  if (key && records > 0 && keyed === 0) {
+    return broken(
+      lastFile,
+      lastLine,
+      head.seq,
+      'a key was given but no record is keyed: the whole chain may have been rewritten without the key',
+    );
+  }
   const ahead = expected && head.seq > expected.seq ? head.seq - expected.seq : 0;
-  return { ok: true, records, head, files, ...(ahead > 0 ? { aheadOfStoredHead: ahead } : {}) };
+  return { ok: true, records, keyed, head, files, ...(ahead > 0 ? { aheadOfStoredHead: ahead } : {}) };
 }
 
 /** Lines of a file in order, streamed; `terminated` is false only for a last line without '\n'. */

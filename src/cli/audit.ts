@@ -4,16 +4,16 @@
  * The chain head stored in Redis is part of the check by default: without it, records deleted
  * from the end of the last file leave a chain that still verifies.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { loadServiceConfig } from '../config/load-service.js';
 import { readAuditHead } from '../audit/redis-chain.js';
-import type { ChainHead } from '../audit/record.js';
+import { auditKeyFrom, type ChainHead } from '../audit/record.js';
 import { verifyAuditDir, type VerifyResult } from '../audit/verify.js';
 import { QUEUE_PREFIX } from '../queue/jobs.js';
 import { readArgs, UsageError } from './args.js';
 
-const HELP = `usage: mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--config FILE] [--files-only] [--json]
+const HELP = `usage: mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--key-file FILE] [--config FILE] [--files-only] [--json]
 
 Checks the audit trail in DIR (default: audit.dir of the service config, var/audit): every
 record's hash, its link to the record before it, gap-free sequence numbers across the day files,
@@ -21,6 +21,8 @@ and the last record against the chain head stored in Redis (which catches record
 the end); names the first broken record.
   --redis URL        Redis holding the chain head (default: redis.url of the service config, or REDIS_URL)
   --prefix PREFIX    key prefix of the stored head (default: redis.queuePrefix, ${QUEUE_PREFIX})
+  --key-file FILE    the audit HMAC key, for keyed records (default: audit.hmacKeyFile of the
+                     service config); with a key, unkeyed records after keyed ones fail
   --config FILE      service config (default config/mailwarden.yaml)
   --files-only       do not ask Redis: check the files alone (a deleted tail goes unnoticed)
   --json             print the result as one JSON object`;
@@ -31,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     redis: { type: 'string' },
     prefix: { type: 'string' },
     config: { type: 'string' },
+    'key-file': { type: 'string' },
     'files-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -71,7 +74,18 @@ export async function run(argv: string[]): Promise<number> {
     note = expectedHead ? `, matches the stored head` : ` (no chain head stored under ${prefix} in Redis: files checked alone)`;
   }
 
-  const result = await verifyAuditDir(dir, { expectedHead });
+  const keyFile = values['key-file'] ?? config.audit.hmacKeyFile;
+  let key: Buffer | null = null;
+  if (keyFile) {
+    try {
+      key = auditKeyFrom(await readFile(keyFile), keyFile);
+    } catch (err) {
+      process.stderr.write(`mailwarden audit: cannot use the audit key: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+
+  const result = await verifyAuditDir(dir, { expectedHead, key });
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ dir, expectedHead, ...result })}\n`);
   } else {
@@ -89,7 +103,8 @@ function describe(r: VerifyResult, note: string): string {
   const ahead = r.aheadOfStoredHead
     ? ` (${r.aheadOfStoredHead} records past the stored head: a writer stopped before updating Redis; the next append repairs it)`
     : note;
-  return `audit chain OK: ${r.records} records, head seq ${r.head.seq}${ahead}`;
+  const keyed = r.keyed === 0 ? '' : r.keyed === r.records ? ', all keyed (HMAC)' : `, ${r.keyed} keyed (HMAC) after ${r.records - r.keyed} unkeyed`;
+  return `audit chain OK: ${r.records} records, head seq ${r.head.seq}${keyed}${ahead}`;
 }
 
 async function storedHead(url: string, prefix: string): Promise<ChainHead | null> {

@@ -154,7 +154,13 @@ export const serviceSchema = z.strictObject({
       keepDoneDays: z.number().nonnegative().default(7),
     })
     .prefault({}),
-  audit: z.strictObject({ dir: path.default('var/audit') }).prefault({}),
+  audit: z
+    .strictObject({
+      dir: path.default('var/audit'),
+      /** File holding the HMAC key for the audit chain (at least 32 bytes); null: plain sha256 links. */
+      hmacKeyFile: path.nullable().default(null),
+    })
+    .prefault({}),
   policy: z.strictObject({ file: path.default('config/policy.yaml') }).prefault({}),
 
   quarantine: z

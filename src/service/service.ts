@@ -21,7 +21,7 @@ import { checkEvictionPolicy } from './eviction-check.js';
 import { createLogger } from './logger.js';
 import { ensureRedis, type RedisHandle } from './redis-bootstrap.js';
 import { loadSettings } from './settings.js';
-import { startWorkerRole, type WorkerRole } from './worker-role.js';
+import { readAuditKey, startWorkerRole, type WorkerRole } from './worker-role.js';
 import { startWorkerThread, type WorkerThreadRole } from './worker-thread.js';
 
 export interface ServiceOptions extends LoadServiceOptions {
@@ -52,6 +52,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const runsWorkers = config.role !== 'smtp';
   // Loaded before anything starts: a bad policy must stop the start, not the first message.
   let settings: FrontSettings | null = runsFront ? await loadSettings(config, logger) : null;
+  // Likewise an unreadable or short audit key (the workers read it again where they run).
+  if (runsWorkers && config.audit.hmacKeyFile) await readAuditKey(config.audit.hmacKeyFile);
 
   const cleanups: (() => Promise<void>)[] = [];
   const runCleanups = async () => {

@@ -6,7 +6,10 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { readFile } from 'node:fs/promises';
 import { AuditWriter } from '../audit/audit-writer.js';
+import { auditKeyFrom } from '../audit/record.js';
+import { ServiceConfigError } from '../config/load-service.js';
 import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
 import { expireHeld } from '../quarantine/expire.js';
 import { purgeDone } from '../spool/retention.js';
@@ -33,6 +36,21 @@ export interface WorkerRoleOptions {
 export interface WorkerRole {
   /** Lets running jobs finish, then stops taking new ones. */
   close(): Promise<void>;
+}
+
+/** The audit HMAC key, or a config error that says what is wrong with its file. */
+export async function readAuditKey(file: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new ServiceConfigError(`audit.hmacKeyFile: cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return auditKeyFrom(bytes, file);
+  } catch (err) {
+    throw new ServiceConfigError(`audit.hmacKeyFile: ${(err as Error).message}`);
+  }
 }
 
 export function upstreamOptions(config: ServiceConfig): UpstreamOptions {
@@ -63,7 +81,8 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
     concurrency: config.upstream.concurrency,
     logger,
   });
-  const writer = new AuditWriter({ dir: config.audit.dir, redis: connection, prefix, logger });
+  const hmacKey = config.audit.hmacKeyFile ? await readAuditKey(config.audit.hmacKeyFile) : null;
+  const writer = new AuditWriter({ dir: config.audit.dir, redis: connection, prefix, logger, hmacKey });
   const audit = startAuditWorker({ connection, prefix, writer, logger });
 
   const runReconcile = async (why: string) => {
@@ -96,7 +115,7 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
   expiryTimer.unref();
 
   logger.info(
-    { upstream: formatHostPort(config.upstream.address), concurrency: config.upstream.concurrency, audit: config.audit.dir, fastDataStream: fastDataStream.installed },
+    { upstream: formatHostPort(config.upstream.address), concurrency: config.upstream.concurrency, audit: config.audit.dir, auditKeyed: hmacKey !== null, fastDataStream: fastDataStream.installed },
     'workers started',
   );
   if (!fastDataStream.installed) logger.warn({ reason: fastDataStream.reason }, "delivery uses nodemailer's own DataStream (slower for big mail)");

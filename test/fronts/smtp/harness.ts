@@ -243,7 +243,10 @@ export async function startRelay(upstreamPort: number, extra: Record<string, unk
   const configFile = join(dir, 'mailwarden.yaml');
   await writeFile(configFile, JSON.stringify(testConfig(dir, prefix, upstreamPort, extra), null, 2));
   const { logger, lines } = memoryLogger();
-  const service = await startService({ file: configFile, env: {}, logger });
+  const service = await startService({ file: configFile, env: {}, logger }).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
   return {
     service,
     port: service.smtpAddress?.port ?? 0,

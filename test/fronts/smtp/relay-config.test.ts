@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditDir } from '../../../src/audit/verify.js';
 import { loadServiceConfig } from '../../../src/config/load-service.js';
 import { hashPassword } from '../../../src/fronts/smtp/auth-users.js';
 import { createSmtpFront } from '../../../src/fronts/smtp/server.js';
@@ -129,6 +130,36 @@ describe('relay access', () => {
       .catch((e: unknown) => e)) as { responseCode?: number; response?: string };
     expect(err.responseCode).toBe(535);
     expect(err.response).toContain('5.7.8');
+  });
+});
+
+describe('the keyed audit trail', () => {
+  it('keys every record with the HMAC key from audit.hmacKeyFile, and refuses to start with a short one', async () => {
+    const keyDir = await mkdtemp(join(tmpdir(), 'mw-key-'));
+    try {
+      const keyFile = join(keyDir, 'audit.key');
+      await writeFile(keyFile, 'f'.repeat(64) + '\n');
+      const relay = await relayWith({ audit: { hmacKeyFile: keyFile } });
+      const { client } = await RawSmtp.open(relay.port);
+      const reply = await client.send('alex.smith@met.police.uk', ['partner@example.com'], plainMessage({ subject: 'keyed-1' }));
+      client.close();
+      expect(reply.code).toBe(250);
+      await arrived('keyed-1');
+      const auditDir = join(relay.dir, 'audit');
+      let result = await verifyAuditDir(auditDir, { key: Buffer.from('f'.repeat(64)) });
+      for (let i = 0; i < 100 && result.records < 2; i++) {
+        await sleep(50); // the decision and the delivery are written by the audit worker
+        result = await verifyAuditDir(auditDir, { key: Buffer.from('f'.repeat(64)) });
+      }
+      expect(result).toMatchObject({ ok: true });
+      expect(result.records).toBeGreaterThanOrEqual(2);
+      expect(result.keyed).toBe(result.records);
+
+      await writeFile(keyFile, 'short\n');
+      await expect(relayWith({ audit: { hmacKeyFile: keyFile } })).rejects.toThrow(/audit\.hmacKeyFile: .*at least 32 bytes/);
+    } finally {
+      await rm(keyDir, { recursive: true, force: true });
+    }
   });
 });
 
