@@ -2,11 +2,11 @@
  * `mailwarden check` as a user runs it: a real process, real files, real exit codes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
 const run = promisify(execFile);
@@ -52,9 +52,20 @@ const exeMessage = [
   '',
 ].join('\r\n');
 
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mw-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
 describe('mailwarden check', () => {
   it('rejects a disguised executable and names the rule and clause, exit 0', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mw-cli-'));
+    const dir = await tempDir();
     const file = join(dir, 'invoice.eml');
     await writeFile(file, exeMessage);
     const json = await mailwarden(['check', '--json', file]);
@@ -80,7 +91,7 @@ describe('mailwarden check', () => {
   });
 
   it('refuses an invalid policy file naming the key', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mw-cli-'));
+    const dir = await tempDir();
     const policy = join(dir, 'policy.yaml');
     const doc = parseYaml(await readFile(join(import.meta.dirname, '..', '..', 'config', 'policy.yaml'), 'utf8'));
     doc.rules['mass-mail'] = { ...doc.rules['mass-mail'], acton: 'reject' };

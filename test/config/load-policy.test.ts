@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { homeRegistryOf } from '../../src/config/home-addresses.js';
 import { buildPolicy, combinedVersion, defaultPolicyPath, loadPolicy, parsePolicy, PolicyError } from '../../src/config/load-policy.js';
 import { policySchema } from '../../src/config/policy-schema.js';
@@ -70,6 +70,7 @@ describe('loadPolicy', () => {
 
   it('reads the home addresses file next to the policy file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mw-policy-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(path.join(dir, 'policy.yaml'), `${MINIMAL}staff:\n  homeAddressesFile: homes.txt\n`);
     writeFileSync(path.join(dir, 'homes.txt'), '# registered\nalex.turner@met.police.uk  Alex.T@Example.net\nsam.patel@met.police.uk alex.t@example.net # shared\n');
     const policy = await loadPolicy(path.join(dir, 'policy.yaml'));
