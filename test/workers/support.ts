@@ -8,6 +8,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp
 import type { Redis } from 'ioredis';
 import { createRedis } from '../../src/queue/redis.js';
 import { Spool } from '../../src/spool/spool.js';
+import { makeSidecar } from '../spool/sidecar-factory.js';
 import type { Sidecar } from '../../src/spool/types.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -118,8 +119,7 @@ export async function spoolMessage(spool: Spool, input: SpoolInput): Promise<Sid
   const bytes = Buffer.isBuffer(input.bytes) ? input.bytes : Buffer.from(input.bytes);
   const writer = spool.createWriter(id);
   writer.end(bytes);
-  const sidecar: Sidecar = {
-    id,
+  const sidecar = makeSidecar(id, {
     receivedAt: new Date().toISOString(),
     envelope: {
       mailFrom: input.mailFrom ?? 'alice@example.gov.uk',
@@ -129,22 +129,9 @@ export async function spoolMessage(spool: Spool, input: SpoolInput): Promise<Sid
     },
     size: bytes.length,
     sha256: createHash('sha256').update(bytes).digest('hex'),
-    messageId: '<m1@example.gov.uk>',
-    subject: 'Quarterly report',
-    verdict: {
-      decision: 'accept',
-      personal: false,
-      marking: null,
-      encrypted: false,
-      findings: [],
-      policyVersion: 'a'.repeat(64),
-      monitorMode: false,
-    },
     addHeaders: input.addHeaders ?? ['X-Mailwarden-Decision: accept', `X-Mailwarden-Id: ${id}`],
-    state: 'queued',
-    outcomes: [],
     ...input.over,
-  };
+  });
   await spool.commit(id, sidecar);
   return sidecar;
 }
