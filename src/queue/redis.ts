@@ -40,3 +40,24 @@ export function createRedis(url: string, kind: RedisKind): Redis {
   client.on('error', () => {});
   return client;
 }
+
+/** Resolves once `redis` is ready; rejects after `timeoutMs`. */
+export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis did not become ready within ${timeoutMs} ms`)), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** QUIT, or a plain disconnect when Redis cannot take the command. Never throws. */
+export async function quitRedis(redis: Redis): Promise<void> {
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}

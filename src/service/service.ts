@@ -8,14 +8,13 @@
  * `reload()` (SIGHUP) re-reads the config and policy; an invalid file is refused, the old kept.
  */
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { loadServiceConfig, type LoadServiceOptions } from '../config/load-service.js';
 import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
 import type { FrontSettings } from '../fronts/smtp/front-context.js';
 import { createSmtpFront, type SmtpFront } from '../fronts/smtp/server.js';
 import { Dispatcher } from '../queue/dispatch.js';
-import { createRedis } from '../queue/redis.js';
+import { createRedis, quitRedis, whenReady } from '../queue/redis.js';
 import { Spool } from '../spool/spool.js';
 import { checkEvictionPolicy } from './eviction-check.js';
 import { createLogger } from './logger.js';
@@ -72,8 +71,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
 
     const spool = await Spool.open(config.spool.dir);
     const producer = createRedis(redis.url, 'producer');
-    cleanups.push(() => quit(producer));
-    await ready(producer, 10_000);
+    cleanups.push(() => quitRedis(producer));
+    await whenReady(producer, 10_000);
     await checkEvictionPolicy(producer, logger);
     const dispatcher = new Dispatcher({ connection: producer, prefix: config.redis.queuePrefix, logger });
     cleanups.push(() => dispatcher.close());
@@ -88,7 +87,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       cleanups.push(() => thread!.close());
     } else if (runsWorkers) {
       const connection = createRedis(redis.url, 'worker');
-      cleanups.push(() => quit(connection));
+      cleanups.push(() => quitRedis(connection));
       workers = await startWorkerRole({ config, connection, producer, dispatcher, spool, logger });
       cleanups.push(() => workers!.close());
     }
@@ -163,24 +162,7 @@ function restartOnlyChanges(a: ServiceConfig, b: ServiceConfig): string[] {
   return keys.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([k]) => k);
 }
 
-function ready(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis did not become ready within ${timeoutMs} ms`)), timeoutMs);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
-async function quit(redis: Redis): Promise<void> {
-  try {
-    await redis.quit();
-  } catch {
-    redis.disconnect();
-  }
-}
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');

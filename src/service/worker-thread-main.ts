@@ -3,9 +3,8 @@
  * connections, spool handle and logger. Never imported by anything else.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Redis } from 'ioredis';
 import { Dispatcher } from '../queue/dispatch.js';
-import { createRedis } from '../queue/redis.js';
+import { createRedis, quitRedis, whenReady } from '../queue/redis.js';
 import { Spool } from '../spool/spool.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { startWorkerRole } from './worker-role.js';
@@ -17,24 +16,7 @@ const { config, redisUrl } = workerData as WorkerThreadData;
 const logger = createLogger(config.log.level).child({ thread: 'workers' });
 const post = (m: WorkerThreadMessage) => port.postMessage(m);
 
-async function quit(redis: Redis): Promise<void> {
-  try {
-    await redis.quit();
-  } catch {
-    redis.disconnect();
-  }
-}
 
-function ready(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis did not become ready within ${timeoutMs} ms`)), timeoutMs);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 async function main(): Promise<void> {
   // The parent swept the spool at open; sweeping again here could race its first DATA. Nobody
@@ -42,7 +24,7 @@ async function main(): Promise<void> {
   const spool = await Spool.open(config.spool.dir, { sweep: false, blockingIo: true });
   const producer = createRedis(redisUrl, 'producer');
   const connection = createRedis(redisUrl, 'worker');
-  await ready(producer, 10_000);
+  await whenReady(producer, 10_000);
   const dispatcher = new Dispatcher({ connection: producer, prefix: config.redis.queuePrefix, logger });
   const role = await startWorkerRole({ config, connection, producer, dispatcher, spool, logger });
   port.on('message', (m: WorkerThreadMessage) => {
@@ -51,7 +33,7 @@ async function main(): Promise<void> {
     void (async () => {
       await role.close();
       await dispatcher.close();
-      await Promise.all([quit(producer), quit(connection)]);
+      await Promise.all([quitRedis(producer), quitRedis(connection)]);
       post({ type: 'stopped' });
       port.close();
     })();
