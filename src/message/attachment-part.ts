@@ -132,23 +132,38 @@ export class AttachmentPart {
     const reasons = [transferProblem, roleUnscannable(role), disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
     const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
     const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
-    const attachment: Attachment = {
-      id: part.id,
-      location: part.location,
-      origin: 'part',
-      depth: part.depth,
-      name: part.name.name,
-      rawName: part.name.rawName,
+    const attachment = partAttachment(part, {
       nameTricks: [...tricks],
-      declaredType: part.declaredType,
-      disposition: part.disposition,
-      contentId: part.contentId,
       size,
       sha256,
       detected: known ?? report?.detected ?? UNKNOWN_TYPE,
       unscannable,
       markings: report?.markings ?? [],
-    };
+    });
     return { attachment, members: report?.members ?? [], role, attachedMessage: report?.attachedMessage ?? null };
   }
+}
+
+/** The Attachment of a MIME part: what its headers say, and what was found in its bytes. */
+export function partAttachment(
+  part: PartDescription,
+  found: Pick<Attachment, 'nameTricks' | 'size' | 'sha256' | 'detected' | 'unscannable' | 'markings'>,
+): Attachment {
+  return {
+    id: part.id,
+    location: part.location,
+    origin: 'part',
+    depth: part.depth,
+    name: part.name.name,
+    rawName: part.name.rawName,
+    nameTricks: found.nameTricks,
+    declaredType: part.declaredType,
+    disposition: part.disposition,
+    contentId: part.contentId,
+    size: found.size,
+    sha256: found.sha256,
+    detected: found.detected,
+    unscannable: found.unscannable,
+    markings: found.markings,
+  };
 }

@@ -3,10 +3,10 @@
  * attached message. Each sink says when the rest of its part need not be read.
  */
 import { createHash } from 'node:crypto';
-import type { AttachmentPart, PartDescription } from './attachment-part.js';
+import { partAttachment, type AttachmentPart, type PartDescription } from './attachment-part.js';
 import type { TextPartSink } from './body-text.js';
 import type { PartRole } from './encryption.js';
-import type { Attachment, DetectedType } from './model.js';
+import type { DetectedType } from './model.js';
 import type { AttachmentEntry, WalkedMessage } from './walked-message.js';
 
 export interface LeafSink {
@@ -104,23 +104,14 @@ export class MessageLeaf implements LeafSink {
     const walked = await this.child.end();
     const part = this.part;
     const encrypted = walked.encryption ? `attached message is encrypted (${walked.encryption})` : null;
-    const attachment: Attachment = {
-      id: part.id,
-      location: part.location,
-      origin: 'part',
-      depth: part.depth,
-      name: part.name.name,
-      rawName: part.name.rawName,
+    const attachment = partAttachment(part, {
       nameTricks: part.name.tricks,
-      declaredType: part.declaredType,
-      disposition: part.disposition,
-      contentId: part.contentId,
       size: this.size,
       sha256: this.hash.digest('hex'),
       detected: MESSAGE_DETECTED,
       unscannable: [problem, encrypted].filter(Boolean).join('; ') || null,
       markings: [],
-    };
+    });
     return { attachment, members: [], child: walked };
   }
 
