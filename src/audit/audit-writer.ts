@@ -82,7 +82,6 @@ const MAX_RECOVER = 2_000;
 
 export class AuditWriter {
   private readonly dir: string;
-  private readonly redis: Redis;
   private readonly lock: AuditLock;
   private readonly streamMaxLen: number;
   private readonly lockTtlMs: number;
@@ -101,7 +100,6 @@ export class AuditWriter {
 
   constructor(opts: AuditWriterOptions) {
     this.dir = opts.dir;
-    this.redis = opts.redis;
     this.lockTtlMs = opts.lockTtlMs ?? 10_000;
     this.lock = new AuditLock(opts.redis, auditKeys(opts.prefix ?? QUEUE_PREFIX), this.lockTtlMs);
     this.streamMaxLen = opts.streamMaxLen ?? 10_000;
