@@ -103,8 +103,11 @@ export async function classifyCfb(view: CfbView, scheme: Policy['markings'], sou
   // Word keeps its VBA project in 'Macros', Excel in '_VBA_PROJECT_CUR'; both hold a 'VBA' storage.
   const vba = paths.some((p) => /^(?:Macros|_VBA_PROJECT_CUR)\/$/i.test(p) || /(?:^|\/)VBA\/(?:dir)?$/i.test(p));
   const base = { macros: vba, encrypted: false, outlookMessage: false, markings: [] as MarkingHit[] };
-  const docSummary = await view.stream('\u0005DocumentSummaryInformation', SUMMARY_MAX);
-  const markings = docSummary ? propertyMarkings(customProperties(docSummary), scheme, source) : [];
+  // Labels matter only for documents: read the summary stream only for them.
+  const labels = async (): Promise<MarkingHit[]> => {
+    const docSummary = await view.stream('\u0005DocumentSummaryInformation', SUMMARY_MAX);
+    return docSummary ? propertyMarkings(customProperties(docSummary), scheme, source) : [];
+  };
 
   const installer = MSI_CLSIDS[view.rootClsid.toLowerCase()];
   if (installer) return { ...base, mime: installer[1], ext: installer[0], family: 'executable' };
@@ -120,22 +123,22 @@ export async function classifyCfb(view: CfbView, scheme: Policy['markings'], sou
   if (top.has('WordDocument')) {
     const fib = await view.stream('WordDocument', FIB_MAX);
     const encrypted = fib !== null && fib.length >= 12 && (fib.readUInt16LE(0x0a) & WORD_F_ENCRYPTED) !== 0;
-    return { ...base, mime: 'application/msword', ext: 'doc', family: 'word', encrypted, markings };
+    return { ...base, mime: 'application/msword', ext: 'doc', family: 'word', encrypted, markings: await labels() };
   }
   if (top.has('Workbook') || top.has('Book')) {
     const globals = excelGlobals(await view.stream(top.has('Workbook') ? 'Workbook' : 'Book', WORKBOOK_MAX));
     return {
       ...base, mime: 'application/vnd.ms-excel', ext: 'xls', family: 'excel',
-      macros: base.macros || globals.xlm, encrypted: globals.encrypted, markings,
+      macros: base.macros || globals.xlm, encrypted: globals.encrypted, markings: await labels(),
     };
   }
   if (top.has('PowerPoint Document')) {
     const encrypted = top.has('EncryptedSummary');
-    return { ...base, mime: 'application/vnd.ms-powerpoint', ext: 'ppt', family: 'office-other', encrypted, markings };
+    return { ...base, mime: 'application/vnd.ms-powerpoint', ext: 'ppt', family: 'office-other', encrypted, markings: await labels() };
   }
-  if (top.has('VisioDocument')) return { ...base, mime: 'application/vnd.visio', ext: 'vsd', family: 'office-other', markings };
-  if (top.has('Quill')) return { ...base, mime: 'application/x-mspublisher', ext: 'pub', family: 'office-other', markings };
-  return { ...base, mime: 'application/x-cfb', ext: 'cfb', family: 'unknown', markings };
+  if (top.has('VisioDocument')) return { ...base, mime: 'application/vnd.visio', ext: 'vsd', family: 'office-other', markings: await labels() };
+  if (top.has('Quill')) return { ...base, mime: 'application/x-mspublisher', ext: 'pub', family: 'office-other', markings: await labels() };
+  return { ...base, mime: 'application/x-cfb', ext: 'cfb', family: 'unknown', markings: await labels() };
 }
 
 /** A compound file in memory, parsed whole by `cfb` (which can also write it afresh for msgreader). */
