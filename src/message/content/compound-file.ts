@@ -122,19 +122,25 @@ export class CompoundFile {
     const want = Math.min(entry.size, max);
     if (want <= 0) return Buffer.alloc(0);
     if (entry.size < this.miniCutoff) {
-      const out = Buffer.alloc(want);
-      let done = 0;
+      // Mini sectors (64 bytes) as file positions, read in runs: usually one or two reads.
+      const positions: number[] = [];
       for (const mini of chain(this.miniFat, entry.start, this.miniFat.length)) {
-        if (done >= want) break;
+        if (positions.length * 64 >= want) break;
         const offset = mini * 64;
         const sector = this.miniStreamSectors[Math.floor(offset / this.sectorSize)];
         if (sector === undefined) throw new Error('mini stream sector outside the mini stream');
-        const bytes = await this.src.read((sector + 1) * this.sectorSize + (offset % this.sectorSize), Math.min(64, want - done));
-        bytes.copy(out, done);
-        done += bytes.length;
+        positions.push((sector + 1) * this.sectorSize + (offset % this.sectorSize));
       }
-      if (done < want) throw new Error('stream shorter than its size');
-      return out;
+      const parts: Buffer[] = [];
+      for (let i = 0; i < positions.length; ) {
+        let j = i + 1;
+        while (j < positions.length && positions[j] === positions[j - 1]! + 64) j++;
+        parts.push(await this.src.read(positions[i]!, (j - i) * 64));
+        i = j;
+      }
+      const out = Buffer.concat(parts);
+      if (out.length < want) throw new Error('stream shorter than its size');
+      return out.subarray(0, want);
     }
     const sectors = chain(this.fat, entry.start, this.fat.length);
     const needed = sectors.slice(0, Math.ceil(want / this.sectorSize));
