@@ -3,7 +3,8 @@
  * redis-server is installed, start a throw-away one (no persistence) for the run, so that
  * `npm test` alone is enough.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 
 function redisAnswers(): Promise<boolean> {
@@ -22,7 +23,24 @@ function redisAnswers(): Promise<boolean> {
 
 let child: ChildProcess | null = null;
 
+/**
+ * The interop tests (test/interop/) run a private Postfix from Debian's package. On a machine
+ * without it, install it the way ../shared/postfix-test-fixture.md does ("No configuration": no
+ * system instance is set up or started), so that `npm test` alone is enough. Needs root.
+ */
+function ensurePostfix(): void {
+  if (existsSync('/usr/sbin/postfix') && existsSync('/usr/sbin/smtp-source')) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error('the interop tests need Postfix: run as root once, or install it: apt-get install -y --no-install-recommends postfix (choose "No configuration")');
+  }
+  console.log('test setup: installing Debian\'s postfix package ("No configuration") for the interop tests');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execSync('echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections', { stdio: 'inherit', env });
+  execSync('apt-get update -qq && apt-get install -y -qq --no-install-recommends postfix', { stdio: 'inherit', env });
+}
+
 export async function setup(): Promise<void> {
+  ensurePostfix();
   if (await redisAnswers()) return;
   child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',

@@ -76,7 +76,8 @@ export class MilterSession {
   private state: State = 'negotiate';
   private actions = 0;
   private protocol = 0;
-  private readonly macros = new Map<string, ReadonlyMap<string, string>>();
+  /** Per stage; replaced (not emptied) when a message ends, so an envelope keeps its message's macros. */
+  private macros = new Map<string, ReadonlyMap<string, string>>();
   private client: MilterClient | null = null;
   private helo: string | null = null;
   private mailFrom = '';
@@ -193,7 +194,7 @@ export class MilterSession {
       case 'quit-nc':
         this.abortMessage();
         this.resetMessage(true);
-        this.macros.clear();
+        this.macros = new Map();
         this.client = null;
         this.helo = null;
         this.state = 'awaiting-connect';
@@ -299,7 +300,7 @@ export class MilterSession {
     this.mailArgs = [];
     this.rcptTo = [];
     this.failed = false;
-    if (clearMacros) for (const stage of MESSAGE_STAGES) this.macros.delete(stage);
+    if (clearMacros) this.macros = new Map([...this.macros].filter(([stage]) => !MESSAGE_STAGES.includes(stage)));
   }
 
   private expect(states: readonly State[], what: string): void {

@@ -1,0 +1,98 @@
+/**
+ * The milter listener: TCP (`inet:127.0.0.1:8890`) or a unix socket path. One MilterSession per
+ * connection (Postfix opens one per SMTP connection). TCP_NODELAY is on, and each reply is one
+ * write (see codec.encodeReplies): two small writes meet Nagle and delayed ACK and cost ~40 ms.
+ *
+ * Flow control: the socket is paused while a chunk's commands are handled, so a slow inspection
+ * or a slow disk slows Postfix down instead of buffering its body chunks here.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { MilterSession, type MilterHandler, type SessionOptions } from './session.js';
+
+export type MilterListen = { readonly host: string; readonly port: number } | { readonly path: string };
+
+export interface MilterServerOptions {
+  readonly listen: MilterListen;
+  readonly session: SessionOptions;
+  /** One handler per connection. */
+  readonly handler: (socket: Socket) => MilterHandler;
+  /** More connections than this are closed at once; Postfix applies milter_default_action. */
+  readonly maxConnections: number;
+  /** A connection silent for this long is closed (Postfix's own milter timeouts are 30 s to 300 s). */
+  readonly idleTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+export interface MilterServer {
+  readonly server: Server;
+  address(): AddressInfo | string | null;
+  /** Stops listening; open sessions finish their message, then their connections close. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function listenMilter(options: MilterServerOptions): Promise<MilterServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
+    if (sockets.size >= options.maxConnections) {
+      options.logger.warn({ client: socket.remoteAddress, limit: options.maxConnections }, 'milter: too many connections, closing this one');
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    serve(socket, options);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const ready = () => {
+      server.off('error', reject);
+      server.on('error', (err) => options.logger.error({ err }, 'milter listener error'));
+      resolve({
+        server,
+        address: () => server.address(),
+        close: (graceMs = 10_000) =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            const timer = setTimeout(() => sockets.forEach((s) => s.destroy()), graceMs);
+            timer.unref();
+            for (const s of sockets) if (s.readableLength === 0 && !s.isPaused()) s.end();
+          }),
+      });
+    };
+    if ('path' in options.listen) server.listen(options.listen.path, ready);
+    else server.listen(options.listen.port, options.listen.host, ready);
+  });
+}
+
+function serve(socket: Socket, options: MilterServerOptions): void {
+  socket.setNoDelay(true);
+  socket.setTimeout(options.idleTimeoutMs);
+  const handler = options.handler(socket);
+  const session = new MilterSession(
+    handler,
+    options.session,
+    (bytes) => {
+      if (!socket.destroyed) socket.write(bytes);
+    },
+    () => socket.end(),
+  );
+  socket.on('data', (chunk: Buffer) => {
+    socket.pause();
+    session.receive(chunk).then(
+      () => {
+        if (!session.closed) socket.resume();
+      },
+      (err: unknown) => {
+        options.logger.error({ err }, 'milter session failed');
+        socket.destroy();
+      },
+    );
+  });
+  socket.on('timeout', () => {
+    options.logger.info({ client: socket.remoteAddress }, 'milter connection idle: closing');
+    socket.destroy();
+  });
+  socket.on('error', (err) => options.logger.debug({ err }, 'milter connection error'));
+  socket.once('close', () => session.close());
+}
