@@ -87,6 +87,13 @@ export const serviceSchema = z.strictObject({
       maxRecipients: z.number().int().positive().default(1000),
       /** Idle time before smtp-server drops a silent client, and the limit on a stalled DATA transfer. */
       socketTimeoutMs: ms.default(60_000),
+      /**
+       * Wait before the greeting, in ms; a client that talks before it gets 421 (early-talker
+       * detection). Our own servers in relayNetworks are greeted at once.
+       */
+      greetingDelayMs: z
+        .strictObject({ relayNetworks: z.number().int().nonnegative().default(0), others: z.number().int().nonnegative().default(100) })
+        .prefault({}),
       /** How long shutdown waits for open sessions before answering them 421 and closing. */
       closeTimeoutMs: ms.default(30_000),
       /** Time from the end of DATA to a verdict; past it the client gets 451 4.3.0. */

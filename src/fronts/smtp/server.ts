@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { HostPort } from '../../config/service-schema.js';
 import type { FrontContext, FrontSettings } from './front-context.js';
+import { greetingDelayPatch, type GreetingDelay } from './greeting-delay.js';
 import { replyError, smtpReply } from './replies.js';
 import { receiveMessage } from './transaction.js';
 
@@ -94,6 +95,7 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
     },
   };
 
+  if (!greetingDelayPatch.active) ctx.logger.warn({ reason: greetingDelayPatch.reason }, 'smtp.greetingDelayMs has no effect: every client is greeted after smtp-server\'s own 100 ms');
   const server = new SMTPServer(options);
   server.on('error', (err) => ctx.logger.error({ err }, 'smtp server error'));
 
@@ -124,9 +126,11 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
   };
 }
 
-function serverLimits(s: FrontSettings): Partial<SMTPServerOptions> {
+function serverLimits(s: FrontSettings): Partial<SMTPServerOptions> & { greetingDelayMs: GreetingDelay } {
   const smtp = s.config.smtp;
+  const { relayNetworks, others } = smtp.greetingDelayMs;
   return {
+    greetingDelayMs: (address) => (s.relay.allows(address) ? relayNetworks : others),
     name: s.config.hostname,
     size: smtp.size,
     maxClients: smtp.maxClients,
