@@ -13,19 +13,17 @@
  * Targets (issue 4): >= 370 msg/s, p99 < 100 ms, 58 MB/s, < 300 MB RSS.
  * Everything stops by itself: the child is killed, temp dirs removed, Redis keys deleted.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as CFB from 'cfb';
 import { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
+import { build, CpuMeter, deleteKeys, f1, median, q, ROOT, Service, sleep } from './lib/service.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
   options: {
     count: { type: 'string', default: '5000' },
@@ -474,206 +472,6 @@ const DATA_END = Buffer.from('\r\n.\r\n');
 
 // ---------------------------------------------------------------- the service under test
 
-class Service {
-  child: ChildProcess | null = null;
-  port = 0;
-  private peakKb = 0;
-  private sampler: NodeJS.Timeout | null = null;
-
-  constructor(
-    readonly dir: string,
-    readonly prefix: string,
-  ) {}
-
-  get logFile(): string {
-    return join(this.dir, 'service.log');
-  }
-
-  async start(sinkPort: number): Promise<void> {
-    const config = [
-      'hostname: bench.mailwarden.test',
-      'listen: 127.0.0.1:0',
-      `upstream: { address: '127.0.0.1:${sinkPort}' }`,
-      `redis: { url: '${args.redis}', queuePrefix: '${this.prefix}', autoStart: false }`,
-      `spool: { dir: '${join(this.dir, 'spool')}' }`,
-      `audit: { dir: '${join(this.dir, 'audit')}' }`,
-      `policy: { file: '${join(ROOT, 'config/policy.yaml')}' }`,
-      'log: { level: info }',
-    ].join('\n');
-    const configFile = join(this.dir, 'mailwarden.yaml');
-    writeFileSync(configFile, `${config}\n`);
-    const entry = args.tsx ? ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')] : [resolve(args.service ?? join(ROOT, 'dist/cli/main.js'))];
-    const nodeArgs = args['node-args'] ? args['node-args'].split(' ').filter(Boolean) : [];
-    // Logs go to a file, as in production: pino's cost is part of the measurement, the bench's pipe is not.
-    const out = openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, [...nodeArgs, ...entry, 'serve', '--config', configFile], {
-      cwd: ROOT, // for `--import tsx`; every path in the config is absolute
-      env: { ...process.env, NODE_ENV: 'production', ...noOverrides() },
-      stdio: ['ignore', out, out],
-    });
-    const exited = new Promise<never>((_, fail) =>
-      this.child!.once('exit', (code) => fail(new Error(`service exited (${code}) during start:\n${tail(this.logFile)}`))),
-    );
-    exited.catch(() => undefined);
-    const deadline = Date.now() + 60_000;
-    while (!this.port) {
-      if (Date.now() > deadline) throw new Error(`service did not start within 60 s:\n${tail(this.logFile)}`);
-      await Promise.race([sleep(50), exited]);
-      const m = /"listen":"127\.0\.0\.1:(\d+)"/.exec(readFileSync(this.logFile, 'utf8'));
-      if (m) this.port = Number(m[1]);
-    }
-    this.sampler = setInterval(() => this.sample(), 20);
-    this.sampler.unref();
-  }
-
-  /** Resets the peak (the sampler's, and the kernel's VmHWM when allowed). */
-  resetPeak(): void {
-    this.peakKb = 0;
-    try {
-      writeFileSync(`/proc/${this.child!.pid}/clear_refs`, '5');
-    } catch {
-      // not allowed here: the sampler's peak is what we have
-    }
-    this.sample();
-  }
-
-  /** Peak RSS in MB since resetPeak: the larger of the sampled peak and VmHWM. */
-  peakMb(): number {
-    this.sample();
-    return Math.max(this.peakKb, statusKb('VmHWM', this.child!.pid!)) / 1024;
-  }
-
-  rssMb(): number {
-    return statusKb('VmRSS', this.child!.pid!) / 1024;
-  }
-
-  /** CPU seconds (user + system) the service has used so far. */
-  cpuSeconds(): number {
-    const stat = readFileSync(`/proc/${this.child!.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  }
-
-  /** CPU seconds (user, system) per thread id; the main thread's id is the pid. */
-  threadCpu(): Map<string, { user: number; sys: number }> {
-    const out = new Map<string, { user: number; sys: number }>();
-    const pid = this.child!.pid!;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(tid, { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100 });
-      } catch {
-        // thread ended meanwhile
-      }
-    }
-    return out;
-  }
-
-  private sample(): void {
-    if (!this.child?.pid || this.child.exitCode !== null) return;
-    this.peakKb = Math.max(this.peakKb, statusKb('VmRSS', this.child.pid));
-  }
-
-  async stop(): Promise<void> {
-    if (this.sampler) clearInterval(this.sampler);
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((ok) => child.once('exit', () => ok()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await gone;
-    clearTimeout(timer);
-  }
-}
-
-/** The bench's own config must win over a developer's environment. */
-function noOverrides(): Record<string, undefined> {
-  return { REDIS_URL: undefined, MAILWARDEN_LISTEN: undefined, MAILWARDEN_UPSTREAM: undefined, MAILWARDEN_ROLE: undefined, MAILWARDEN_LOG_LEVEL: undefined, MAILWARDEN_CONFIG: undefined };
-}
-
-function statusKb(field: string, pid: number): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-/**
- * CPU used during a phase by the service (per thread), Redis and the bench itself (client and
- * sink), per unit of work: where the machine's two cores went.
- */
-class CpuMeter {
-  private constructor(
-    private readonly service: Service,
-    private readonly redis: Redis,
-    private readonly service0: number,
-    private readonly threads0: Map<string, { user: number; sys: number }>,
-    private readonly redis0: number,
-    private readonly bench0: NodeJS.CpuUsage,
-  ) {}
-
-  static async start(service: Service, redis: Redis): Promise<CpuMeter> {
-    return new CpuMeter(service, redis, service.cpuSeconds(), service.threadCpu(), await redisCpuSeconds(redis), process.cpuUsage());
-  }
-
-  /** Report lines for `units` of work (messages, MB) done in `seconds`. */
-  async report(units: number, unit: string, seconds: number): Promise<string[]> {
-    const cpu = this.service.cpuSeconds() - this.service0;
-    const redisCpu = (await redisCpuSeconds(this.redis)) - this.redis0;
-    const benchUs = process.cpuUsage(this.bench0);
-    const benchCpu = (benchUs.user + benchUs.system) / 1e6;
-    const per = (sec: number) => `${f1((sec / units) * 1000)} ms/${unit} (${Math.round((sec / seconds) * 100)}% of a core)`;
-    // The main thread (SMTP front), the busiest other thread (the workers' thread when role all
-    // runs one), and the rest (V8's GC helpers, libuv's file-system pool).
-    const pid = String(this.service.child!.pid);
-    const deltas = [...this.service.threadCpu()].map(([tid, t]) => {
-      const before = this.threads0.get(tid) ?? { user: 0, sys: 0 };
-      return { tid, user: t.user - before.user, sys: t.sys - before.sys };
-    });
-    const main = deltas.find((d) => d.tid === pid) ?? { user: 0, sys: 0 };
-    const others = deltas.filter((d) => d.tid !== pid).sort((a, b) => b.user + b.sys - (a.user + a.sys));
-    const top = others[0] ?? { user: 0, sys: 0 };
-    const rest = others.slice(1).reduce((a, d) => ({ user: a.user + d.user, sys: a.sys + d.sys }), { user: 0, sys: 0 });
-    const ms = (t: { user: number; sys: number }) => `${f1((t.user / units) * 1000)}+${f1((t.sys / units) * 1000)}`;
-    return [
-      `  CPU   : service ${per(cpu)}, redis ${per(redisCpu)}, bench client+sink ${per(benchCpu)}`,
-      `  service threads, ms/${unit} user+sys: main ${ms(main)}, busiest other ${ms(top)}, the other ${others.length - 1} ${ms(rest)}`,
-    ];
-  }
-}
-
-/** CPU seconds Redis has used (INFO cpu), to see how much of the machine the queues cost. */
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const get = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return get('used_cpu_sys') + get('used_cpu_user');
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  // Escape the glob characters of the prefix ({ } are not special, but [ ] * ? \ are).
-  const pattern = `${prefix.replace(/[[\]*?\\]/g, '\\$&')}*`;
-  for (let i = 0; i < 100_000; i++) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-    cursor = next;
-    if (cursor === '0') break;
-  }
-  return deleted;
-}
-
 // ---------------------------------------------------------------- reporting
 
 /** One measured figure of a phase, against its target from issue 4. */
@@ -684,29 +482,10 @@ interface Figure {
   readonly target: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const q = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-const f1 = (n: number) => n.toFixed(1);
 const codesText = (m: Map<string, number>) => [...m].sort().map(([k, v]) => `${k}:${v}`).join(' ');
 
-/** Builds dist/ as `npm start` runs it; a type error elsewhere in the tree still emits, so only a missing entry is fatal. */
-async function build(): Promise<void> {
-  if (args.tsx || args['no-build'] || args.service) return;
-  const code = await new Promise<number | null>((ok) => {
-    const tsc = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    tsc.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    tsc.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    tsc.on('exit', (c) => {
-      if (c !== 0) console.log(`warning: tsc reported errors (dist/ emitted anyway):\n${out.split('\n').slice(0, 5).join('\n')}`);
-      ok(c);
-    });
-  });
-  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error(`build failed (tsc exit ${code}): no dist/cli/main.js`);
-}
-
 async function main(): Promise<void> {
-  await build();
+  await build({ redis: args.redis, tsx: args.tsx, service: args.service, noBuild: args['no-build'] });
   const redis = new Redis(args.redis, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
   redis.on('error', () => undefined);
   try {
@@ -718,7 +497,7 @@ async function main(): Promise<void> {
   const prefix = `{mwbench-${randomBytes(4).toString('hex')}}`;
   const dir = await mkdtemp(join(args['tmp-dir'], 'mwbench-'));
   const sink = new Sink();
-  const service = new Service(dir, prefix);
+  const service = new Service(dir, prefix, { redis: args.redis, tsx: args.tsx, service: args.service, nodeArgs: args['node-args'] });
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -775,7 +554,6 @@ async function main(): Promise<void> {
       if (PHASES.has('big')) record(await bigPhase(service, sink, redis));
       if (PHASES.has('huge')) record(await hugePhase(service, sink));
     }
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
     const text = [...figures.values()].map(
       (f) => `${f.name} ${f1(median(f.values))} ${f.unit} (target ${f.target})${RUNS > 1 ? ` [runs: ${f.values.map(f1).join(', ')}]` : ''}`,
     );
