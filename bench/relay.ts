@@ -1,9 +1,11 @@
 /**
  * npm run bench:relay [-- --count N --connections C --big-count N --huge-count N --runs R]
+ * npm run bench:relay -- --load smtp-source   (one connection per message, beside Postfix: bench/smtp-source.ts)
  *
  * End-to-end relay benchmark on 127.0.0.1 only: a local SMTP sink (counts, discards), the
  * real service as a child process (temp spool and audit dirs, its own Redis key prefix, upstream =
- * the sink), and a light SMTP client (PIPELINING, connections reused) so the client costs little
+ * the sink), and a light SMTP client (PIPELINING, connections reused: NOT the load Postfix's and
+ * Haraka's published figures were taken with; see --load smtp-source) so the client costs little
  * of the machine's two cores. Phases:
  *   1. small mixed mail from fixtures/ over C connections, through the relay and then straight to
  *      the sink: messages/s end to end (until the sink has every accepted message), p50/p99
@@ -50,6 +52,14 @@ const { values: args } = parseArgs({
     'keep-logs': { type: 'boolean', default: false },
     /** Where the temp dir (spool, audit, log) goes. Default: the OS temp dir (a real disk here). */
     'tmp-dir': { type: 'string', default: tmpdir() },
+    /**
+     * The load: `pipelined` (the bench's own client: connections reused, MAIL/RCPT/DATA pipelined)
+     * or `smtp-source` (Postfix's smtp-source, a new connection per message, beside a private
+     * Postfix in the same run: bench/smtp-source.ts). Figures of the two are not comparable.
+     */
+    load: { type: 'string', default: 'pipelined' },
+    /** With --load smtp-source: the first N messages after start, measured cold. */
+    cold: { type: 'string', default: '2000' },
   },
 });
 const COUNT = positive('count');
@@ -654,7 +664,29 @@ async function hugePhase(service: Service, sink: Sink): Promise<Figure[]> {
   return [{ name: `${HUGE_COUNT} x 25 MB (${type}) peak RSS`, value: peak, unit: 'MB', target: '< 300' }];
 }
 
-main().then(
+const bench =
+  args.load === 'smtp-source'
+    ? import('./smtp-source.js').then((m) =>
+        m.runSmtpSourceBench({
+          count: COUNT,
+          bigCount: BIG_COUNT,
+          sessions: CONNECTIONS,
+          runs: RUNS,
+          cold: positive('cold'),
+          redis: args.redis,
+          tsx: args.tsx,
+          service: args.service,
+          noBuild: args['no-build'],
+          nodeArgs: args['node-args'],
+          tmpDir: args['tmp-dir'],
+          keepLogs: args['keep-logs'],
+        }),
+      )
+    : args.load === 'pipelined'
+      ? main()
+      : Promise.reject(new Error(`--load must be pipelined or smtp-source, not ${args.load}`));
+
+bench.then(
   () => process.exit(0),
   (err: unknown) => {
     console.error(`bench:relay failed: ${(err as Error).message}`);
