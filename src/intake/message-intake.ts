@@ -4,7 +4,8 @@
  * chunk by chunk as the data streams in:
  *
  * 1. NUL bytes are deleted, or refused (inspection.nulBytes);
- * 2. bare CR and bare LF become CRLF, or are refused (inspection.bareLineEndings);
+ * 2. bare CR and bare LF become CRLF, or are refused (inspection.bareLineEndings); a last line
+ *    without its CRLF gets one, as an SMTP client would add before the final dot;
  * 3. the normalised bytes are counted against rules.message-size.maxBytes, and the Received:
  *    fields of the top header block against the front's loop limit (when it gives one);
  * 4. the same normalised bytes are written to inspection and to every attached target (the spool
@@ -44,6 +45,8 @@ export interface IntakeOptions {
 }
 
 const CHUNK = 64 * 1024;
+const LF = 0x0a;
+const CRLF = Buffer.from('\r\n');
 
 export class MessageIntake extends Writable {
   /** Bytes as the sender gave them. */
@@ -71,6 +74,7 @@ export class MessageIntake extends Writable {
   private readonly clock: InspectionClock;
   private readonly limit: number;
   private ended = false;
+  private endsWithLf = false;
   private settled = false;
   private resolveResult!: (r: InspectionResult) => void;
   private rejectResult!: (err: Error) => void;
@@ -135,8 +139,11 @@ export class MessageIntake extends Writable {
 
   override _final(callback: (err?: Error | null) => void): void {
     this.ended = true;
-    const tail = this.stopped() ? Buffer.alloc(0) : this.lineEndings.end();
+    let tail = this.stopped() ? Buffer.alloc(0) : this.lineEndings.end();
     this.checkBareLineEndings();
+    // SMTP cannot carry a message whose last line has no CRLF (the client adds one before the
+    // final dot); a file can. Adding it here gives a file the bytes the relay would get.
+    if (tail.length === 0 && this.bytesOut > 0 && !this.endsWithLf) tail = CRLF;
     this.forward(tail).then(
       () => {
         for (const t of this.targets) t.end();
@@ -180,6 +187,7 @@ export class MessageIntake extends Writable {
   private async forward(buf: Buffer): Promise<void> {
     if (buf.length === 0 || this.stopped()) return;
     this.bytesOut += buf.length;
+    this.endsWithLf = buf[buf.length - 1] === LF;
     if (this.bytesOut > this.limit) return this.refuse({ kind: 'too-big', size: 0, limit: this.limit });
     this.received.feed(buf);
     const maxReceived = this.options.maxReceivedHeaders;
