@@ -11,7 +11,8 @@
  * 4. the same normalised bytes are written to inspection and to every attached target (the spool
  *    writer), waiting for each one's 'drain', so a slow disk or parser slows the sender instead
  *    of filling memory;
- * 5. the time limit (inspection.timeoutMs) runs while inspection is the slow side.
+ * 5. the time limit (inspection.timeoutMs) runs while inspection (or an attached target's
+ *    completion, the spool's fsync) is the slow side: see inspection-clock.ts.
  *
  * So the bytes inspected are the bytes spooled and delivered, and every caller gets the same
  * verdict on the same input. The intake never fails the stream that feeds it: after a refusal or
@@ -74,6 +75,8 @@ export class MessageIntake extends Writable {
   private readonly clock: InspectionClock;
   private readonly limit: number;
   private ended = false;
+  private inspected = false;
+  private unfinishedTargets = 0;
   private endsWithLf = false;
   private settled = false;
   private resolveResult!: (r: InspectionResult) => void;
@@ -98,14 +101,16 @@ export class MessageIntake extends Writable {
     });
     analyse(this.input, options, this.abort.signal).then(
       (result) => {
-        this.clock.stop();
+        this.inspected = true;
+        this.stopClockWhenDone();
         this.targets.delete(this.input);
         if (this.settled || this.refusal) return;
         this.settled = true;
         this.resolveResult(result);
       },
       (err: unknown) => {
-        this.clock.stop();
+        this.inspected = true;
+        this.stopClockWhenDone();
         this.targets.delete(this.input);
         this.input.destroy();
         if (!this.refusal) this.fail(err instanceof Error ? err : new Error(String(err)));
@@ -113,14 +118,29 @@ export class MessageIntake extends Writable {
     );
   }
 
-  /** Adds a target that must get every byte (the spool writer): its failure fails the intake. */
-  attach(target: Writable): void {
+  /**
+   * Adds a target that must get every byte (the spool writer): its failure fails the intake.
+   * `finished` (the writer's own completion, an fsync) runs on the same clock after the end of
+   * the data: a disk that hangs is a timeout like a parser that hangs.
+   */
+  attach(target: Writable, finished?: Promise<unknown>): void {
     this.targets.add(target);
     this.attached.add(target);
     target.on('error', (err: Error) => {
       this.targets.delete(target);
       this.fail(err);
     });
+    if (!finished) return;
+    this.unfinishedTargets++;
+    const done = () => {
+      this.unfinishedTargets--;
+      this.stopClockWhenDone();
+    };
+    finished.then(done, done);
+  }
+
+  private stopClockWhenDone(): void {
+    if (this.inspected && this.unfinishedTargets === 0) this.clock.stop();
   }
 
   /** The caller gives up (the sender went away): stop inspecting and writing; the result rejects with `err`. */

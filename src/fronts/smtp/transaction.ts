@@ -69,7 +69,7 @@ export async function receiveMessage(
     ...(ctx.checks ? { checks: ctx.checks } : {}),
   });
   const writer = ctx.spool.createWriter(id);
-  intake.attach(writer);
+  intake.attach(writer, writer.done());
 
   const stall = watchForStall(intake, smtp.socketTimeoutMs, () => {
     ctx.logger.warn({ ...logFields, bytes: intake.bytesIn }, 'DATA transfer stalled: closing the connection');
