@@ -9,6 +9,7 @@ import { businessCases } from './cases/business.js';
 import { encryptionCases } from './cases/encryption.js';
 import { executableCases } from './cases/executable.js';
 import { forwardingCases } from './cases/forwarding.js';
+import { intakeCases } from './cases/intake.js';
 import { macroCases } from './cases/macro.js';
 import { malformedCases } from './cases/malformed.js';
 import { markingCases } from './cases/marking.js';
@@ -32,6 +33,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...personalAttachmentCases,
   ...forwardingCases,
   ...malformedCases,
+  ...intakeCases,
 ];
 
 export const MANIFEST_FILE = 'manifest.yaml';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { defaultPolicyPath, loadPolicy } from '../config/load-policy.js';
 import type { Policy } from '../config/policy-schema.js';
 import { readArgs, UsageError } from './args.js';
-import { checkFile } from './check.js';
+import { checkErrorText, checkFile } from './check.js';
 import { judgeCase, loadManifest, policyForCase, type CaseOutcome } from './manifest.js';
 
 export async function replayDir(dir: string, policyFile: string, policy: Policy): Promise<CaseOutcome[]> {
@@ -15,7 +15,10 @@ export async function replayDir(dir: string, policyFile: string, policy: Policy)
   for (const c of cases) {
     try {
       const casePolicy = await policyForCase(c, policyFile, policy);
-      const { verdict } = await checkFile(join(dir, c.file), casePolicy, { from: c.envelope?.from, to: c.envelope?.to });
+      const file = join(dir, c.file);
+      const { verdict } = await checkFile(file, casePolicy, { from: c.envelope?.from, to: c.envelope?.to }, {
+        onCheckError: (rule, err) => process.stderr.write(checkErrorText(rule, file, err).replace('mailwarden check', 'mailwarden replay')),
+      });
       outcomes.push(judgeCase(c, verdict));
     } catch (err) {
       outcomes.push({ case: c, decision: 'error', rules: [], problems: [(err as Error).message] });

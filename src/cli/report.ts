@@ -13,6 +13,8 @@ export function toJsonReport(result: InspectionResult) {
     personal: verdict.personal,
     marking: verdict.marking,
     encrypted: verdict.encrypted,
+    /** Set when the intake refused the message before inspection (too big, bare line ending, NUL): nothing else was read. */
+    refused: result.refusal ?? null,
     findings: verdict.findings.map((f) => ({
       rule: f.rule,
       action: f.action,
@@ -65,6 +67,7 @@ export function toTextReport(result: InspectionResult): string {
       ? `Decision: ${decision} (monitor mode; enforcing would ${verdict.wouldHave})`
       : `Decision: ${decision}`,
   );
+  if (result.refusal) out.push(`  refused before inspection (${result.refusal.kind}): nothing past that point was read`);
   out.push(`  subject:   ${message.subject || '(none)'}`);
   out.push(`  envelope:  ${envelope.mailFrom || '<>'} -> ${envelope.rcptTo.join(', ') || '(no recipients)'}`);
   out.push(

@@ -66,6 +66,8 @@ export async function loadServiceConfig(options: LoadServiceOptions = {}): Promi
     const value = options.flags?.[flag as keyof ServiceOverrides];
     if (value !== undefined) setPath(raw, keyPath, value, origins, `--${flag}`);
   }
+  const moved = movedKeyProblems(raw, source);
+  if (moved.length > 0) throw new ServiceConfigError(`invalid service config\n  ${moved.join('\n  ')}`);
   const result = serviceSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -77,6 +79,23 @@ export async function loadServiceConfig(options: LoadServiceOptions = {}): Promi
     throw new ServiceConfigError(`invalid service config\n  ${lines.join('\n  ')}`);
   }
   return deepFreeze({ ...result.data, source });
+}
+
+/**
+ * Keys that moved to the policy file, so that `check` applies them too
+ * (docs/decisions/one-inspection-path.md): named with their new place instead of "unknown key".
+ */
+const MOVED_TO_POLICY: Readonly<Record<string, string>> = {
+  inspectionTimeoutMs: 'inspection.timeoutMs',
+  bareLineEndings: 'inspection.bareLineEndings',
+};
+
+function movedKeyProblems(raw: Record<string, unknown>, source: string): string[] {
+  const smtp = raw['smtp'];
+  if (typeof smtp !== 'object' || smtp === null) return [];
+  return Object.keys(smtp)
+    .filter((k) => k in MOVED_TO_POLICY)
+    .map((k) => `${source || 'defaults'}: smtp.${k}: this setting moved to the policy file (config/policy.yaml) as ${MOVED_TO_POLICY[k]}`);
 }
 
 async function readRaw(file: string | undefined): Promise<{ raw: Record<string, unknown>; source: string }> {

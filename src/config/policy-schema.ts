@@ -64,8 +64,17 @@ export const policySchema = z.strictObject({
       tempDir: z.string().default(''),
       /** Most bytes of temp files one message may use. */
       tempQuotaBytes: bytes.default(256 * 1024 * 1024),
-      /** Time limit for inspecting one message; past it the verdict is a temporary failure. */
+      /**
+       * Time limit for inspecting one message, counted while inspection keeps the sender waiting
+       * (it holds back the data, or the data has ended and no verdict is there yet). Past it the
+       * fronts answer a temporary failure (SMTP 451 4.3.0) and `check` exits 3. The one time limit:
+       * the service config has none of its own.
+       */
       timeoutMs: z.number().int().positive().default(30_000),
+      /** A bare CR or bare LF in the message data: rewritten to CRLF ('normalise') or refused ('reject', SMTP 550 5.6.0). */
+      bareLineEndings: z.enum(['normalise', 'reject']).default('normalise'),
+      /** A NUL byte in the message data: deleted ('strip') or refused ('reject', SMTP 550 5.6.0). */
+      nulBytes: z.enum(['strip', 'reject']).default('strip'),
       archive: z
         .strictObject({
           maxDepth: z.number().int().nonnegative().default(5),

@@ -96,10 +96,6 @@ export const serviceSchema = z.strictObject({
         .prefault({}),
       /** How long shutdown waits for open sessions before answering them 421 and closing. */
       closeTimeoutMs: ms.default(30_000),
-      /** Time from the end of DATA to a verdict; past it the client gets 451 4.3.0. */
-      inspectionTimeoutMs: ms.default(30_000),
-      /** What to do with a bare CR or bare LF inside DATA. */
-      bareLineEndings: z.enum(['normalise', 'reject']).default('normalise'),
       /** More Received: lines than this is a mail loop (554 5.4.6). */
       maxReceivedHeaders: z.number().int().positive().default(50),
     })

@@ -41,7 +41,6 @@ describe('loadServiceConfig', () => {
     expect(c.redis.queuePrefix).toBe('{mailwarden}');
     expect(c.smtp.relayNetworks).toEqual(['127.0.0.0/8', '::1/128']);
     expect(c.smtp.maxRecipients).toBe(1000);
-    expect(c.smtp.inspectionTimeoutMs).toBe(30_000);
     expect(c.smtp.maxReceivedHeaders).toBe(50);
     expect(c.smtp.allowInsecureAuth).toBe(false);
     expect(c.quarantine.retentionDays).toBe(30);
@@ -53,7 +52,16 @@ describe('loadServiceConfig', () => {
     const c = await loadServiceConfig({ file: 'config/mailwarden.yaml', env: {} });
     expect(c.source).toBe('config/mailwarden.yaml');
     expect(c.smtp.size).toBe(26214400);
-    expect(c.smtp.bareLineEndings).toBe('normalise');
+    expect(c.smtp.maxReceivedHeaders).toBe(50);
+  });
+
+  it('names the new place of a setting that moved to the policy file', async () => {
+    const f = await file('moved.yaml', 'smtp:\n  inspectionTimeoutMs: 5000\n  bareLineEndings: reject\n');
+    const err = await loadServiceConfig({ file: f, env: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceConfigError);
+    const msg = (err as Error).message;
+    expect(msg).toContain(`${f}: smtp.inspectionTimeoutMs: this setting moved to the policy file (config/policy.yaml) as inspection.timeoutMs`);
+    expect(msg).toContain(`${f}: smtp.bareLineEndings: this setting moved to the policy file (config/policy.yaml) as inspection.bareLineEndings`);
   });
 
   it('applies file < environment < flags', async () => {

@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Policy } from '../../config/policy-schema.js';
 import type { ServiceConfig } from '../../config/service-schema.js';
+import type { Check } from '../../policy/check.js';
 import type { AuditEvent } from '../../queue/jobs.js';
 import type { Sidecar } from '../../spool/types.js';
 import type { AuthUsers } from './auth-users.js';
@@ -42,4 +43,6 @@ export interface FrontContext {
   readonly dispatcher: DispatcherPort;
   readonly logger: Logger;
   settings(): FrontSettings;
+  /** The checks to run (default: every registered check). A test seam: a check that throws, to see it logged. */
+  readonly checks?: readonly Check[];
 }

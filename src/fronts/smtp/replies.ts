@@ -13,6 +13,7 @@ export type Reply =
   | { readonly kind: 'relay-denied' }
   | { readonly kind: 'too-big'; readonly limit: number }
   | { readonly kind: 'bare-line-ending' }
+  | { readonly kind: 'nul-byte' }
   | { readonly kind: 'mail-loop'; readonly count: number; readonly limit: number }
   | { readonly kind: 'auth-failed' }
   | { readonly kind: 'auth-method' }
@@ -48,6 +49,8 @@ export function smtpReply(reply: Reply): SmtpReply {
       return { code: 552, text: `5.3.4 Message too big: the limit is ${reply.limit} bytes` };
     case 'bare-line-ending':
       return { code: 550, text: '5.6.0 Bare CR or LF in message data: lines must end with CRLF' };
+    case 'nul-byte':
+      return { code: 550, text: '5.6.0 NUL byte in message data: refused (policy inspection.nulBytes is reject)' };
     case 'mail-loop':
       return { code: 554, text: `5.4.6 Mail loop: ${reply.count} Received: headers (limit ${reply.limit})` };
     case 'auth-failed':

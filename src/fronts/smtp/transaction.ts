@@ -6,15 +6,16 @@
  * 451 4.3.0 with our reference id (the client retries), never a silent accept. A reject is never
  * spooled, but its audit event is queued first: no audit, no 550 (451 instead).
  */
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { decisionEvent } from '../../audit/build-event.js';
-import { inspect, type InspectionResult } from '../../inspect.js';
+import type { InspectionResult } from '../../intake/inspection-result.js';
+import { MessageIntake } from '../../intake/message-intake.js';
+import type { IntakeRefusal } from '../../intake/refusal.js';
 import { makeEnvelope, type Envelope } from '../../message/envelope.js';
 import type { RuledFinding } from '../../policy/verdict.js';
 import { stateForDecision } from '../../queue/dispatch.js';
 import { decisionHeaders, receivedHeader } from './added-headers.js';
-import { DataSink, type DiscardReason } from './data-sink.js';
 import { buildSidecar } from './decision-record.js';
 import type { FrontContext } from './front-context.js';
 import { replyLine, smtpReply, type Reply, type SmtpReply } from './replies.js';
@@ -24,13 +25,6 @@ export interface TransactionHooks {
   readonly ref: string;
   /** Drops the client's connection (a DATA transfer that stalled). */
   closeConnection(): void;
-}
-
-class InspectionTimeout extends Error {
-  constructor(ms: number) {
-    super(`no verdict within ${ms} ms`);
-    this.name = 'InspectionTimeout';
-  }
 }
 
 /** Returns the reply to send, or null when the client went away mid-DATA (nothing kept). */
@@ -64,82 +58,56 @@ export async function receiveMessage(
     return r;
   };
 
-  const abort = new AbortController();
-  const writer = ctx.spool.createWriter(id);
-  const input = new PassThrough({ highWaterMark: 64 * 1024 });
-  const sink = new DataSink({
-    size: smtp.size,
-    bareLineEndings: smtp.bareLineEndings,
+  // Normalisation, the size and loop limits, the time limit and the fan-out to the spool and to
+  // inspection: the intake every front and `mailwarden check` share.
+  const intake = new MessageIntake({
+    envelope,
+    policy,
     maxReceivedHeaders: smtp.maxReceivedHeaders,
-    onDiscard: (reason, err) => {
-      abort.abort(err ?? new Error(`message discarded: ${reason}`));
-      writer.destroy();
-      input.destroy();
-    },
+    onCheckError: (rule, err) =>
+      ctx.logger.error({ ...logFields, rule, err }, `the ${rule} check failed: its finding holds the message for review`),
+    ...(ctx.checks ? { checks: ctx.checks } : {}),
   });
-  sink.attach(writer, true);
-  sink.attach(input, false);
+  const writer = ctx.spool.createWriter(id);
+  intake.attach(writer, writer.done());
 
-  const inspection = inspect(envelope, input, policy, { signal: abort.signal });
-  // Settle handling runs at once, so a failure while DATA still streams stops the spooling too.
-  const inspected: Promise<InspectionResult> = inspection.then(
-    (result) => {
-      sink.detach(input);
-      input.destroy();
-      return result;
-    },
-    (err: unknown) => {
-      sink.detach(input);
-      input.destroy();
-      sink.discard('internal', err as Error);
-      throw err;
-    },
-  );
-  inspected.catch(() => {}); // awaited below; never an unhandled rejection
-
-  const stall = watchForStall(sink, smtp.socketTimeoutMs, () => {
-    ctx.logger.warn({ ...logFields, bytes: sink.bytesIn }, 'DATA transfer stalled: closing the connection');
+  const stall = watchForStall(intake, smtp.socketTimeoutMs, () => {
+    ctx.logger.warn({ ...logFields, bytes: intake.bytesIn }, 'DATA transfer stalled: closing the connection');
     hooks.closeConnection();
   });
   try {
-    await pump(stream, sink);
+    await pump(stream, intake);
   } catch (err) {
     // The client went away mid-DATA: no spool file, no job, no reply.
-    sink.discard('internal', err as Error);
+    intake.abandon(err as Error);
     await ctx.spool.abort(id);
-    ctx.logger.info({ ...logFields, bytes: sink.bytesIn, ms: Date.now() - started }, 'client disconnected during DATA');
+    ctx.logger.info({ ...logFields, bytes: intake.bytesIn, ms: Date.now() - started }, 'client disconnected during DATA');
     return null;
   } finally {
     clearInterval(stall);
   }
   mark('data');
 
-  const refused: DiscardReason | null = stream.sizeExceeded ? 'too-big' : sink.discardReason;
-  if (refused) {
-    sink.discard(refused);
+  const refusal: IntakeRefusal | null = stream.sizeExceeded ? { kind: 'too-big', size: intake.bytesIn, limit: smtp.size } : intake.refusal;
+  if (refusal) {
+    intake.abandon(new Error(`message refused: ${refusal.kind}`));
     await ctx.spool.abort(id);
-    const err = refused === 'internal' ? (sink.discardError ?? new Error('internal error')) : undefined;
-    return finish(refusal(refused, id, smtp.size, sink.received.count, smtp.maxReceivedHeaders), { size: sink.bytesIn }, err);
+    return finish(refusalReply(refusal, smtp.size), { size: intake.bytesIn });
+  }
+  if (intake.failure) {
+    await ctx.spool.abort(id);
+    return finish({ kind: 'temporary-failure', ref: id }, { size: intake.bytesIn }, intake.failure);
   }
 
-  let timer: NodeJS.Timeout | undefined;
   let result: InspectionResult;
   let spooled: { size: number; sha256: string };
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new InspectionTimeout(smtp.inspectionTimeoutMs);
-        abort.abort(err);
-        reject(err);
-      }, smtp.inspectionTimeoutMs);
-    });
-    [result, spooled] = await Promise.race([Promise.all([inspected, writer.done()]), timeout]);
+    // The spool's fsync counts against the same limit: no verdict in time, or no durable copy, is 451.
+    [result, spooled] = await Promise.race([Promise.all([intake.result, writer.done()]), intake.deadline]);
   } catch (err) {
-    sink.discard('internal', err as Error);
+    intake.abandon(err as Error);
     await ctx.spool.abort(id);
-    return finish({ kind: 'temporary-failure', ref: id }, { size: sink.bytesIn }, err);
-  } finally {
-    clearTimeout(timer);
+    return finish({ kind: 'temporary-failure', ref: id }, { size: intake.bytesIn }, err);
   }
   mark('verdict');
 
@@ -199,16 +167,16 @@ export async function receiveMessage(
   return finish(verdict.decision === 'quarantine' ? { kind: 'held', ref: id } : { kind: 'queued', ref: id }, outcome);
 }
 
-function refusal(reason: DiscardReason, ref: string, size: number, received: number, maxReceived: number): Reply {
-  switch (reason) {
+function refusalReply(refusal: IntakeRefusal, size: number): Reply {
+  switch (refusal.kind) {
     case 'too-big':
       return { kind: 'too-big', limit: size };
     case 'bare-line-ending':
       return { kind: 'bare-line-ending' };
+    case 'nul-byte':
+      return { kind: 'nul-byte' };
     case 'mail-loop':
-      return { kind: 'mail-loop', count: received, limit: maxReceived };
-    case 'internal':
-      return { kind: 'temporary-failure', ref };
+      return { kind: 'mail-loop', count: refusal.count, limit: refusal.limit };
   }
 }
 
@@ -242,7 +210,7 @@ function lowerDomain(address: string): string {
  * smtp-server 3.21 times out a silent client in DATA itself; this watcher is the backstop for
  * versions that pause the idle timer while onData runs. It never fires while we are the slow side.
  */
-function watchForStall(sink: DataSink, limitMs: number, onStall: () => void): NodeJS.Timeout {
+function watchForStall(sink: MessageIntake, limitMs: number, onStall: () => void): NodeJS.Timeout {
   let lastBytes = -1;
   let lastChange = Date.now();
   const timer = setInterval(() => {

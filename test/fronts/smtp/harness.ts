@@ -4,7 +4,7 @@
  * itself on a temp spool/audit dir, and a private BullMQ prefix on the real Redis.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
+import { parse as parseYaml } from 'yaml';
 import { startService, type RunningService } from '../../../src/service/service.js';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -260,6 +261,23 @@ export async function startRelay(upstreamPort: number, extra: Record<string, unk
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** config/policy.yaml with `override` deep-merged over it (objects key by key), written to `file`. */
+export async function writePolicyFile(file: string, override: Record<string, unknown>): Promise<string> {
+  const base: unknown = parseYaml(await readFile(join(import.meta.dirname, '..', '..', '..', 'config', 'policy.yaml'), 'utf8'));
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (!isMapping(a) || !isMapping(b)) return b;
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
+    return out;
+  };
+  await writeFile(file, JSON.stringify(merge(base, override), null, 2));
+  return file;
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export async function dropKeys(prefix: string): Promise<void> {

@@ -17,7 +17,22 @@ import { Dispatcher } from '../../../src/queue/dispatch.js';
 import { createRedis } from '../../../src/queue/redis.js';
 import { loadSettings } from '../../../src/service/settings.js';
 import { Spool } from '../../../src/spool/spool.js';
-import { ehloText, memoryLogger, plainMessage, RawSmtp, REDIS_URL, sleep, spoolFiles, startRelay, startSink, testConfig, testPrefix, type Relay, type Sink } from './harness.js';
+import {
+  ehloText,
+  memoryLogger,
+  plainMessage,
+  RawSmtp,
+  REDIS_URL,
+  sleep,
+  spoolFiles,
+  startRelay,
+  startSink,
+  testConfig,
+  testPrefix,
+  writePolicyFile,
+  type Relay,
+  type Sink,
+} from './harness.js';
 
 let sink: Sink;
 let dir: string;
@@ -38,6 +53,11 @@ async function relayWith(extra: Record<string, unknown>): Promise<Relay> {
   const r = await startRelay(sink.port, extra);
   relays.push(r);
   return r;
+}
+
+/** A relay whose policy is config/policy.yaml with `override` merged in. */
+async function relayWithPolicy(name: string, override: Record<string, unknown>): Promise<Relay> {
+  return relayWith({ policy: { file: await writePolicyFile(join(dir, `${name}.policy.yaml`), override) } });
 }
 
 async function arrived(marker: string, timeoutMs = 15_000): Promise<string> {
@@ -256,7 +276,7 @@ describe('limits', () => {
   });
 
   it('refuses bare line endings with 550 5.6.0 when configured to', async () => {
-    const relay = await relayWith({ smtp: { bareLineEndings: 'reject' } });
+    const relay = await relayWithPolicy('bare-reject', { inspection: { bareLineEndings: 'reject' } });
     const { client } = await RawSmtp.open(relay.port);
     const reply = await client.send('alex.smith@met.police.uk', ['partner@example.com'], plainMessage({ body: 'a\nb' }));
     client.close();
@@ -266,7 +286,7 @@ describe('limits', () => {
   });
 
   it('answers 451 4.3.0 when the verdict takes longer than the inspection timeout, and keeps nothing', async () => {
-    const relay = await relayWith({ smtp: { inspectionTimeoutMs: 1 } });
+    const relay = await relayWithPolicy('timeout-1', { inspection: { timeoutMs: 1 } });
     const body = Buffer.alloc(1_500_000, 'q').toString('base64').replace(/(.{76})/g, '$1\r\n');
     const { client } = await RawSmtp.open(relay.port);
     const reply = await client.send('alex.smith@met.police.uk', ['partner@example.com'], plainMessage({ subject: 'slow-1', body }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReceivedCounter } from '../../../src/fronts/smtp/received-counter.js';
+import { ReceivedCounter } from '../../src/intake/received-counter.js';
 
 function count(text: string, chunk: number): ReceivedCounter {
   const c = new ReceivedCounter();

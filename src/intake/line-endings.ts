@@ -1,5 +1,5 @@
 /**
- * Rewrites every bare CR and bare LF in DATA to CRLF, chunk by chunk.
+ * Rewrites every bare CR and bare LF in message data to CRLF, chunk by chunk.
  *
  * Why: smtp-server ends DATA only on CRLF.CRLF, but mailsplit splits lines on LF while nodemailer
  * rewrites every bare CR and LF to CRLF on the way out. A MIME boundary behind a bare CR is then

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineEndingNormaliser } from '../../../src/fronts/smtp/line-endings.js';
+import { LineEndingNormaliser } from '../../src/intake/line-endings.js';
 
 /** Reference: every CR or LF that is not part of a CRLF pair becomes CRLF. */
 function reference(input: string): string {
