@@ -96,6 +96,17 @@ export const serviceSchema = z.strictObject({
       /** More Received: lines than this is a mail loop (554 5.4.6). */
       maxReceivedHeaders: z.number().int().positive().default(50),
     })
+    .superRefine((smtp, ctx) => {
+      // smtp-server accepts AUTH in clear when it has no STARTTLS to offer: passwords on the wire.
+      if (smtp.authUsersFile !== null && smtp.tls.cert === null && !smtp.allowInsecureAuth) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['authUsersFile'],
+          message:
+            'AUTH needs an encrypted session: set smtp.tls.cert and smtp.tls.key (STARTTLS), or smtp.allowInsecureAuth: true to accept passwords in clear (never in production)',
+        });
+      }
+    })
     .prefault({}),
 
   upstream: z

@@ -16,6 +16,7 @@ export type Reply =
   | { readonly kind: 'mail-loop'; readonly count: number; readonly limit: number }
   | { readonly kind: 'auth-failed' }
   | { readonly kind: 'auth-method' }
+  | { readonly kind: 'auth-needs-tls' }
   | { readonly kind: 'data-timeout' };
 
 export interface SmtpReply {
@@ -54,6 +55,8 @@ export function smtpReply(reply: Reply): SmtpReply {
       return { code: 535, text: '5.7.8 Authentication credentials invalid' };
     case 'auth-method':
       return { code: 504, text: '5.5.4 Unrecognized authentication type' };
+    case 'auth-needs-tls':
+      return { code: 538, text: '5.7.11 Encryption required for requested authentication mechanism' };
     case 'data-timeout':
       return { code: 421, text: '4.4.2 Timeout waiting for data, closing connection' };
   }

@@ -3,8 +3,10 @@
  * It speaks SMTP and nothing else: deciding is inspect()'s job, keeping is the spool's.
  *
  * Relay rule (no open relay, ever): a client relays when its address is in `smtp.relayNetworks`
- * or it authenticated; anyone else gets 554 5.7.1 at RCPT. AUTH PLAIN/LOGIN only after STARTTLS
- * unless `allowInsecureAuth`. `authOptional` is on so that allowed networks need no AUTH.
+ * or it authenticated; anyone else gets 554 5.7.1 at RCPT. AUTH PLAIN/LOGIN is neither advertised
+ * nor accepted on a cleartext session unless `allowInsecureAuth`: we enforce it per session, since
+ * smtp-server takes AUTH in clear whenever it has no STARTTLS to offer. `authOptional` is on so
+ * that allowed networks need no AUTH.
  *
  * Shutdown (`close`): smtp-server stops listening at once (new connections are refused at TCP),
  * answers every open session `421` at its next command, and lets a DATA in progress finish and get
@@ -45,11 +47,27 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
     hideDSN: true,
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: true,
-    disabledCommands: disabledCommands(initial),
+    disabledCommands: disabledCommands(initial, false),
     logger: false,
 
+    onConnect(session, callback) {
+      // smtp-server reads a session's own list instead of the server's: AUTH hidden until TLS.
+      session.disabledCommands = disabledCommands(ctx.settings(), session.secure);
+      callback();
+    },
+
+    onSecure(_socket, session, callback) {
+      session.disabledCommands = disabledCommands(ctx.settings(), true);
+      callback();
+    },
+
     onAuth(auth, session, callback) {
-      const users = ctx.settings().authUsers;
+      const settings = ctx.settings();
+      const users = settings.authUsers;
+      if (!session.secure && !settings.config.smtp.allowInsecureAuth) {
+        // Not reachable while AUTH is disabled on cleartext sessions; kept as the last word.
+        return callback(replyError({ kind: 'auth-needs-tls' }));
+      }
       if (!users || (auth.method !== 'PLAIN' && auth.method !== 'LOGIN')) {
         return callback(replyError({ kind: 'auth-method' }));
       }
@@ -113,7 +131,7 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
       });
     },
     applySettings(settings) {
-      Object.assign(server.options, serverLimits(settings), { disabledCommands: disabledCommands(settings) });
+      Object.assign(server.options, serverLimits(settings), { disabledCommands: disabledCommands(settings, false) });
       const tls = tlsOptions(settings);
       if (tls.key && tls.cert) server.updateSecureContext(tls);
     },
@@ -142,10 +160,12 @@ function tlsOptions(s: FrontSettings): { key?: Buffer; cert?: Buffer } {
   return cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : {};
 }
 
-function disabledCommands(s: FrontSettings): string[] {
+/** Commands off for a session: AUTH without users, or in clear unless `allowInsecureAuth`. */
+function disabledCommands(s: FrontSettings, secure: boolean): string[] {
   const { cert, key } = s.config.smtp.tls;
+  const authOff = !s.authUsers || (!secure && !s.config.smtp.allowInsecureAuth);
   // Without our own certificate smtp-server would offer STARTTLS with a built-in self-signed one.
-  return [...(cert && key ? [] : ['STARTTLS']), ...(s.authUsers ? [] : ['AUTH'])];
+  return [...(cert && key ? [] : ['STARTTLS']), ...(authOff ? ['AUTH'] : [])];
 }
 
 function closeSession(server: SMTPServer, session: SMTPServerSession): void {
