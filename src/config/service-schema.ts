@@ -83,7 +83,16 @@ export const serviceSchema = z.strictObject({
         .prefault({}),
       /** Largest message in bytes: advertised as SIZE and used as the policy's message-size limit. */
       size: z.number().int().positive().default(25 * 1024 * 1024),
+      /** Most SMTP sessions in all; more get 421. */
       maxClients: z.number().int().positive().default(100),
+      /** Most sessions from outside relayNetworks (they must AUTH to relay): the rest of maxClients stays for the relay networks. */
+      maxOutsideClients: z.number().int().positive().default(80),
+      /** Most sessions from one client: one IPv4 address, or one IPv6 /64. */
+      maxClientsPerAddress: z.number().int().positive().default(20),
+      /** Longest SMTP session; past it the client gets 421 4.4.2 (after the reply to a DATA in progress). */
+      maxSessionMs: ms.default(10 * 60_000),
+      /** Slowest DATA transfer in bytes per second, averaged from its start (after 10 s); slower gets 421 4.4.2. 0: no limit. */
+      minDataRate: z.number().int().nonnegative().default(1024),
       maxRecipients: z.number().int().positive().default(1000),
       /** Idle time before smtp-server drops a silent client, and the limit on a stalled DATA transfer. */
       socketTimeoutMs: ms.default(60_000),

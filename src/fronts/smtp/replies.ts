@@ -17,7 +17,11 @@ export type Reply =
   | { readonly kind: 'auth-failed' }
   | { readonly kind: 'auth-method' }
   | { readonly kind: 'auth-needs-tls' }
-  | { readonly kind: 'data-timeout' };
+  | { readonly kind: 'data-timeout' }
+  | { readonly kind: 'data-too-slow'; readonly minRate: number }
+  | { readonly kind: 'too-many-from-client'; readonly limit: number }
+  | { readonly kind: 'too-many-clients' }
+  | { readonly kind: 'session-time-limit'; readonly limitMs: number };
 
 export interface SmtpReply {
   readonly code: number;
@@ -59,6 +63,14 @@ export function smtpReply(reply: Reply): SmtpReply {
       return { code: 538, text: '5.7.11 Encryption required for requested authentication mechanism' };
     case 'data-timeout':
       return { code: 421, text: '4.4.2 Timeout waiting for data, closing connection' };
+    case 'data-too-slow':
+      return { code: 421, text: `4.4.2 DATA too slow: under ${reply.minRate} bytes per second, closing connection` };
+    case 'too-many-from-client':
+      return { code: 421, text: `4.7.0 Too many connections from your address (limit ${reply.limit}), try again later` };
+    case 'too-many-clients':
+      return { code: 421, text: '4.3.2 Too many connected clients, try again later' };
+    case 'session-time-limit':
+      return { code: 421, text: `4.4.2 Session time limit (${Math.round(reply.limitMs / 1000)} s) reached, closing connection` };
   }
 }
 

@@ -8,6 +8,9 @@
  * smtp-server takes AUTH in clear whenever it has no STARTTLS to offer. `authOptional` is on so
  * that allowed networks need no AUTH.
  *
+ * One client cannot close the relay (client-limits.ts): sessions are counted per address and /64,
+ * outsiders have a share of the total, every session has a time limit and DATA a minimum rate.
+ *
  * Shutdown (`close`): smtp-server stops listening at once (new connections are refused at TCP),
  * answers every open session `421` at its next command, and lets a DATA in progress finish and get
  * its real reply. After `closeTimeoutMs` the remaining sessions get 421 and are closed. `close`
@@ -17,8 +20,9 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { HostPort } from '../../config/service-schema.js';
+import { ClientLimits } from './client-limits.js';
 import type { FrontContext, FrontSettings } from './front-context.js';
-import { replyError, smtpReply } from './replies.js';
+import { replyError, smtpReply, type Reply } from './replies.js';
 import { receiveMessage } from './transaction.js';
 
 export interface SmtpFront {
@@ -35,6 +39,12 @@ export interface SmtpFront {
 export function createSmtpFront(ctx: FrontContext): SmtpFront {
   const inFlight = new Set<Promise<unknown>>();
   const initial = ctx.settings();
+  const limits = new ClientLimits();
+  /** Session time limits running, by session id. */
+  const sessionTimers = new Map<string, NodeJS.Timeout>();
+  /** Sessions in DATA, and those of them past their time limit (closed after the DATA reply). */
+  const inData = new Set<string>();
+  const expired = new Set<string>();
 
   const options: SMTPServerOptions = {
     ...serverLimits(initial),
@@ -51,9 +61,30 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
     logger: false,
 
     onConnect(session, callback) {
+      const settings = ctx.settings();
+      const refused = limits.admit(session.id, session.remoteAddress, settings);
+      if (refused) {
+        ctx.logger.warn({ client: session.remoteAddress, reply: refused.kind, sessions: limits.sessions }, 'smtp connection refused');
+        return callback(replyError(refused));
+      }
+      const limitMs = settings.config.smtp.maxSessionMs;
+      const timer = setTimeout(() => {
+        ctx.logger.info({ client: session.remoteAddress, limitMs }, 'smtp session time limit reached');
+        if (inData.has(session.id)) expired.add(session.id);
+        else closeSession(server, session, { kind: 'session-time-limit', limitMs });
+      }, limitMs);
+      timer.unref();
+      sessionTimers.set(session.id, timer);
       // smtp-server reads a session's own list instead of the server's: AUTH hidden until TLS.
-      session.disabledCommands = disabledCommands(ctx.settings(), session.secure);
+      session.disabledCommands = disabledCommands(settings, session.secure);
       callback();
+    },
+
+    onClose(session) {
+      limits.release(session.id);
+      clearTimeout(sessionTimers.get(session.id));
+      sessionTimers.delete(session.id);
+      expired.delete(session.id);
     },
 
     onSecure(_socket, session, callback) {
@@ -96,15 +127,23 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
 
     onData(stream, session, callback) {
       const ref = ctx.spool.newId();
-      const work = receiveMessage(ctx, stream, session, { ref, closeConnection: () => closeSession(server, session) }).then(
+      inData.add(session.id);
+      const answer = (err: Error | null, text?: string) => {
+        inData.delete(session.id);
+        if (err) callback(err);
+        else callback(null, text);
+        if (expired.has(session.id)) closeSession(server, session, { kind: 'session-time-limit', limitMs: ctx.settings().config.smtp.maxSessionMs });
+      };
+      const hooks = { ref, closeConnection: (reply: Reply) => closeSession(server, session, reply) };
+      const work = receiveMessage(ctx, stream, session, hooks).then(
         (reply) => {
-          if (!reply) return callback(new Error('connection closed'));
-          if (reply.code >= 400) return callback(Object.assign(new Error(reply.text), { responseCode: reply.code }));
-          callback(null, reply.text);
+          if (!reply) return answer(new Error('connection closed'));
+          if (reply.code >= 400) return answer(Object.assign(new Error(reply.text), { responseCode: reply.code }));
+          answer(null, reply.text);
         },
         (err: unknown) => {
           ctx.logger.error({ ref, client: session.remoteAddress, err }, 'smtp transaction crashed');
-          callback(replyError({ kind: 'temporary-failure', ref }));
+          answer(replyError({ kind: 'temporary-failure', ref }));
         },
       );
       inFlight.add(work);
@@ -147,7 +186,8 @@ function serverLimits(s: FrontSettings): Partial<SMTPServerOptions> {
   return {
     name: s.config.hostname,
     size: smtp.size,
-    maxClients: smtp.maxClients,
+    // Off: ClientLimits counts admitted sessions (smtp-server would count refused ones too).
+    maxClients: 0,
     maxRecipients: smtp.maxRecipients,
     socketTimeout: smtp.socketTimeoutMs,
     closeTimeout: smtp.closeTimeoutMs,
@@ -168,10 +208,10 @@ function disabledCommands(s: FrontSettings, secure: boolean): string[] {
   return [...(cert && key ? [] : ['STARTTLS']), ...(authOff ? ['AUTH'] : [])];
 }
 
-function closeSession(server: SMTPServer, session: SMTPServerSession): void {
+function closeSession(server: SMTPServer, session: SMTPServerSession, reply: Reply): void {
   for (const connection of server.connections) {
     if (connection.session === session || connection.session?.id === session.id) {
-      const r = smtpReply({ kind: 'data-timeout' });
+      const r = smtpReply(reply);
       connection.send(r.code, r.text);
       connection.close();
     }

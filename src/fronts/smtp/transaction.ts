@@ -22,8 +22,8 @@ import { replyLine, smtpReply, type Reply, type SmtpReply } from './replies.js';
 export interface TransactionHooks {
   /** Our reference id for this transaction (the spool id), made by the caller so a crash can name it. */
   readonly ref: string;
-  /** Drops the client's connection (a DATA transfer that stalled). */
-  closeConnection(): void;
+  /** Drops the client's connection with a 421 (a DATA transfer that stalled or crawls). */
+  closeConnection(reply: Reply): void;
 }
 
 class InspectionTimeout extends Error {
@@ -97,9 +97,9 @@ export async function receiveMessage(
   );
   inspected.catch(() => {}); // awaited below; never an unhandled rejection
 
-  const stall = watchForStall(sink, smtp.socketTimeoutMs, () => {
-    ctx.logger.warn({ ...logFields, bytes: sink.bytesIn }, 'DATA transfer stalled: closing the connection');
-    hooks.closeConnection();
+  const stall = watchForStall(sink, smtp.socketTimeoutMs, smtp.minDataRate, (why) => {
+    ctx.logger.warn({ ...logFields, bytes: sink.bytesIn }, `DATA transfer ${why === 'stalled' ? 'stalled' : 'too slow'}: closing the connection`);
+    hooks.closeConnection(why === 'stalled' ? { kind: 'data-timeout' } : { kind: 'data-too-slow', minRate: smtp.minDataRate });
   });
   try {
     await pump(stream, sink);
@@ -237,23 +237,33 @@ function lowerDomain(address: string): string {
   return at < 0 ? address : address.slice(0, at + 1) + address.slice(at + 1).toLowerCase();
 }
 
+/** Client time in DATA before its average rate is judged: a slow start is not a slow client. */
+const DATA_RATE_GRACE_MS = 10_000;
+
 /**
- * A client that stops sending mid-DATA must not hold a session (and a spool temp file) forever.
- * smtp-server 3.21 times out a silent client in DATA itself; this watcher is the backstop for
- * versions that pause the idle timer while onData runs. It never fires while we are the slow side.
+ * A client that stops sending mid-DATA, or trickles it (one byte a second keeps the idle timer
+ * happy), must not hold a session and a spool temp file for long. smtp-server 3.21 times out a
+ * silent client in DATA itself; the stall check is the backstop for versions that pause the idle
+ * timer while onData runs. Neither check counts time while we are the slow side (`sink.waiting`).
  */
-function watchForStall(sink: DataSink, limitMs: number, onStall: () => void): NodeJS.Timeout {
+function watchForStall(sink: DataSink, limitMs: number, minRate: number, onStall: (why: 'stalled' | 'slow') => void): NodeJS.Timeout {
+  const tickMs = Math.min(1000, limitMs);
   let lastBytes = -1;
   let lastChange = Date.now();
+  let clientMs = 0;
   const timer = setInterval(() => {
-    if (sink.bytesIn !== lastBytes || sink.waiting) {
+    if (!sink.waiting) clientMs += tickMs;
+    if (minRate > 0 && clientMs >= DATA_RATE_GRACE_MS && (sink.bytesIn * 1000) / clientMs < minRate) {
+      clearInterval(timer);
+      onStall('slow');
+    } else if (sink.bytesIn !== lastBytes || sink.waiting) {
       lastBytes = sink.bytesIn;
       lastChange = Date.now();
     } else if (Date.now() - lastChange >= limitMs) {
       clearInterval(timer);
-      onStall();
+      onStall('stalled');
     }
-  }, Math.min(1000, limitMs));
+  }, tickMs);
   timer.unref();
   return timer;
 }
