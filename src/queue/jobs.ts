@@ -20,6 +20,19 @@ export interface DeliverJob {
   readonly pending: readonly string[];
   /** What inspection decided (quarantine, for mail a reviewer released), and the rules that found something. */
   readonly verdict: JobVerdict;
+  /**
+   * Recipients the upstream accepted whose outcome the spool could not record (a full disk): Redis
+   * holds them until the sidecar can, so a retry does not send them the message again.
+   */
+  readonly accepted?: readonly AcceptedRecipient[];
+}
+
+/** One recipient the upstream said 250 for, as the sidecar will record it. */
+export interface AcceptedRecipient {
+  readonly rcpt: string;
+  readonly code: number;
+  readonly response: string;
+  readonly at: string;
 }
 
 /** The verdict in brief, for whoever looks at the queue (the full one is in the sidecar and the audit trail). */
@@ -43,7 +56,11 @@ export type AuditEventType =
   | 'released'
   | 'discarded'
   | 'expired'
-  | 'dsn-sent';
+  | 'dsn-sent'
+  /** The upstream accepted the message again for recipients that may have had it already. */
+  | 'duplicate-sent'
+  /** The client was told 451 after the decision was queued: the message was not taken. */
+  | 'tempfailed';
 
 export interface AuditAttachment {
   readonly name: string | null;
