@@ -8,13 +8,14 @@
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { decisionEvent } from '../../audit/build-event.js';
+import { decisionEvent, lifecycleEvent } from '../../audit/build-event.js';
 import { inspect, type InspectionResult } from '../../inspect.js';
 import { makeEnvelope, type Envelope } from '../../message/envelope.js';
 import type { RuledFinding } from '../../policy/verdict.js';
 import { stateForDecision } from '../../queue/dispatch.js';
 import { decisionHeaders, receivedHeader } from './added-headers.js';
 import { DataSink, type DiscardReason } from './data-sink.js';
+import type { Sidecar } from '../../spool/types.js';
 import { buildSidecar } from './decision-record.js';
 import type { FrontContext } from './front-context.js';
 import { replyLine, smtpReply, type Reply, type SmtpReply } from './replies.js';
@@ -177,6 +178,7 @@ export async function receiveMessage(
     try {
       await ctx.dispatcher.audit(event);
     } catch (err) {
+      auditTempfail(ctx, sidecar, err);
       return finish({ kind: 'temporary-failure', ref: id }, outcome, err);
     }
     return finish(rejection(verdict.findings, id), outcome);
@@ -194,9 +196,23 @@ export async function receiveMessage(
   } catch (err) {
     // The client will retry: keeping this copy would deliver it twice.
     await ctx.spool.remove(id).catch((e: unknown) => ctx.logger.error({ ref: id, err: e }, 'could not remove spool entry'));
+    auditTempfail(ctx, sidecar, err);
     return finish({ kind: 'temporary-failure', ref: id }, outcome, err);
   }
   return finish(verdict.decision === 'quarantine' ? { kind: 'held', ref: id } : { kind: 'queued', ref: id }, outcome);
+}
+
+/**
+ * The decision record was queued but the client is told 451: a Redis that stalled may still write
+ * that record later (its queued commands run after the pause). This `tempfailed` record, queued
+ * after it on the same connection, keeps the trail truthful: the message was not taken. Not
+ * awaited: the 451 must not wait on the Redis that just failed.
+ */
+function auditTempfail(ctx: FrontContext, sidecar: Sidecar, cause: unknown): void {
+  const event = lifecycleEvent(sidecar, 'tempfailed', {
+    reason: `the client was told 451 4.3.0 and the message was not kept (${(cause as Error).message ?? String(cause)}): any decision record for it was never acted on`,
+  });
+  ctx.dispatcher.audit(event).catch((err: unknown) => ctx.logger.warn({ ref: sidecar.id, err }, 'tempfailed audit record not queued'));
 }
 
 function refusal(reason: DiscardReason, ref: string, size: number, received: number, maxReceived: number): Reply {
