@@ -172,6 +172,8 @@ export const serviceSchema = z.strictObject({
       dir: path.default('var/spool'),
       /** Days a finished message (delivered, bounced, discarded, expired) stays in the spool; the audit record stays for good. */
       keepDoneDays: z.number().nonnegative().default(7),
+      /** Below this much free space on the spool's file system, finished messages are removed early, oldest first. */
+      minFreeBytes: z.number().int().nonnegative().default(512 * 1024 * 1024),
     })
     .prefault({}),
   audit: z

@@ -12,7 +12,10 @@ import { auditKeyFrom } from '../audit/record.js';
 import { ServiceConfigError } from '../config/load-service.js';
 import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
 import { expireHeld } from '../quarantine/expire.js';
-import { purgeDone } from '../spool/retention.js';
+import { purgeDone, purgeForSpace } from '../spool/retention.js';
+
+/** How often the spool's free space is checked (one statfs). */
+const DISK_CHECK_INTERVAL_MS = 10_000;
 import type { Dispatcher } from '../queue/dispatch.js';
 import { reconcile } from '../spool/reconcile.js';
 import type { Spool } from '../spool/spool.js';
@@ -113,6 +116,19 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
   void expire();
   const expiryTimer = setInterval(() => void expire(), config.quarantine.expiryCheckIntervalMs);
   expiryTimer.unref();
+  const makeRoom = async () => {
+    try {
+      const removed = await purgeForSpace(spool, config.spool.minFreeBytes);
+      if (removed.length > 0) {
+        logger.warn({ removed: removed.length, minFreeBytes: config.spool.minFreeBytes }, 'spool disk pressure: finished messages removed early (their audit records stay)');
+      }
+    } catch (err) {
+      logger.error({ err }, 'spool disk pressure check failed; retried at the next interval');
+    }
+  };
+  void makeRoom();
+  const spaceTimer = setInterval(() => void makeRoom(), DISK_CHECK_INTERVAL_MS);
+  spaceTimer.unref();
 
   logger.info(
     { upstream: formatHostPort(config.upstream.address), concurrency: config.upstream.concurrency, audit: config.audit.dir, auditKeyed: hmacKey !== null, fastDataStream: fastDataStream.installed },
@@ -122,6 +138,7 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
   return {
     async close() {
       clearInterval(expiryTimer);
+      clearInterval(spaceTimer);
       opts.producer.off('ready', onReady);
       await Promise.allSettled([deliver.close(), audit.close()]);
       await writer.close();

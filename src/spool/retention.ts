@@ -2,7 +2,11 @@
  * Spool retention: a finished message (delivered, bounced, discarded, expired) is kept for a
  * while, so an operator can still look at what left, then removed. The audit trail keeps its
  * record (sha256, envelope, findings) for good; only the bytes go.
+ *
+ * Under disk pressure (less free space than `spool.minFreeBytes`) the oldest finished messages go
+ * early, before the front has to refuse new mail for want of space.
  */
+import { statfs } from 'node:fs/promises';
 import type { Spool } from './spool.js';
 import type { Sidecar } from './types.js';
 
@@ -24,6 +28,27 @@ export async function purgeDone(spool: Spool, keepDays: number, now = Date.now()
     if (lastActivity(s) > cutoff) continue;
     await spool.remove(s.id);
     removed.push(s.id);
+  }
+  return removed;
+}
+
+/** Bytes free for an unprivileged writer on the file system holding `dir`. */
+export async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+/**
+ * Removes finished messages, oldest first, while the spool's file system has less than
+ * `minFreeBytes` free; messages not yet finished are never touched. Returns the ids removed.
+ */
+export async function purgeForSpace(spool: Spool, minFreeBytes: number, free: (dir: string) => Promise<number> = freeBytes): Promise<string[]> {
+  const removed: string[] = [];
+  if ((await free(spool.dir)) >= minFreeBytes) return removed;
+  for await (const s of spool.list({ state: 'done' })) {
+    await spool.remove(s.id);
+    removed.push(s.id);
+    if ((await free(spool.dir)) >= minFreeBytes) break;
   }
   return removed;
 }

@@ -10,6 +10,7 @@ export type Reply =
   | { readonly kind: 'held'; readonly ref: string }
   | { readonly kind: 'rejected'; readonly ref: string; readonly rule: string; readonly reason: string; readonly policyRef: string; readonly more: number }
   | { readonly kind: 'temporary-failure'; readonly ref: string }
+  | { readonly kind: 'mail-system-full'; readonly ref: string }
   | { readonly kind: 'relay-denied' }
   | { readonly kind: 'too-big'; readonly limit: number }
   | { readonly kind: 'bare-line-ending' }
@@ -47,6 +48,8 @@ export function smtpReply(reply: Reply): SmtpReply {
     }
     case 'temporary-failure':
       return { code: 451, text: `4.3.0 Temporary failure, please try again later ref ${reply.ref}` };
+    case 'mail-system-full':
+      return { code: 452, text: `4.3.1 Mail system full, please try again later ref ${reply.ref}` };
     case 'relay-denied':
       return { code: 554, text: '5.7.1 Relay access denied' };
     case 'too-big':

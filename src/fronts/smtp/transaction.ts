@@ -120,7 +120,8 @@ export async function receiveMessage(
     sink.discard(refused);
     await ctx.spool.abort(id);
     const err = refused === 'internal' ? (sink.discardError ?? new Error('internal error')) : undefined;
-    return finish(refusal(refused, id, smtp.size, sink.received.count, smtp.maxReceivedHeaders), { size: sink.bytesIn }, err);
+    const reply = err ? tempfail(id, err) : refusal(refused, id, smtp.size, sink.received.count, smtp.maxReceivedHeaders);
+    return finish(reply, { size: sink.bytesIn }, err);
   }
 
   let timer: NodeJS.Timeout | undefined;
@@ -138,7 +139,7 @@ export async function receiveMessage(
   } catch (err) {
     sink.discard('internal', err as Error);
     await ctx.spool.abort(id);
-    return finish({ kind: 'temporary-failure', ref: id }, { size: sink.bytesIn }, err);
+    return finish(tempfail(id, err), { size: sink.bytesIn }, err);
   } finally {
     clearTimeout(timer);
   }
@@ -188,7 +189,7 @@ export async function receiveMessage(
     await ctx.spool.commit(id, sidecar);
   } catch (err) {
     await ctx.spool.abort(id);
-    return finish({ kind: 'temporary-failure', ref: id }, outcome, err);
+    return finish(tempfail(id, err), outcome, err);
   }
   mark('spooled');
   try {
@@ -213,6 +214,12 @@ function auditTempfail(ctx: FrontContext, sidecar: Sidecar, cause: unknown): voi
     reason: `the client was told 451 4.3.0 and the message was not kept (${(cause as Error).message ?? String(cause)}): any decision record for it was never acted on`,
   });
   ctx.dispatcher.audit(event).catch((err: unknown) => ctx.logger.warn({ ref: sidecar.id, err }, 'tempfailed audit record not queued'));
+}
+
+/** 452 4.3.1 when the spool's disk is full (the client should wait longer than for a glitch), else 451 4.3.0. */
+function tempfail(ref: string, err: unknown): Reply {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? { kind: 'mail-system-full', ref } : { kind: 'temporary-failure', ref };
 }
 
 function refusal(reason: DiscardReason, ref: string, size: number, received: number, maxReceived: number): Reply {
