@@ -72,6 +72,8 @@ export interface LifecycleDetails {
   readonly recipients?: AuditEvent['recipients'];
   /** Makes the event id unique for events that can happen more than once (attempt number, review time). */
   readonly discriminator?: string | number;
+  /** Delivery attempts it took (delivered, bounced). */
+  readonly attempts?: number;
 }
 
 /** delivered, deferred, bounced, released, discarded, expired, dsn-sent. */
@@ -95,5 +97,6 @@ export function lifecycleEvent(
     actor: details.actor ?? 'system',
     ...(details.reason !== undefined ? { reason: details.reason } : {}),
     ...(details.recipients !== undefined ? { recipients: details.recipients } : {}),
+    ...(details.attempts !== undefined ? { attempts: details.attempts } : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface DeliverJob {
    * holds them until the sidecar can, so a retry does not send them the message again.
    */
   readonly accepted?: readonly AcceptedRecipient[];
+  /** Set once the first deferral is audited: later ones are only logged, the outcome says how many attempts it took. */
+  readonly deferralAudited?: boolean;
 }
 
 /** One recipient the upstream said 250 for, as the sidecar will record it. */
@@ -33,6 +35,7 @@ export interface AcceptedRecipient {
   readonly code: number;
   readonly response: string;
   readonly at: string;
+  readonly attempt?: number;
 }
 
 /** The verdict in brief, for whoever looks at the queue (the full one is in the sidecar and the audit trail). */
@@ -89,6 +92,8 @@ export interface AuditEvent {
   /** Who acted (a reviewer, 'system'). */
   readonly actor?: string;
   readonly reason?: string;
+  /** Delivery attempts it took, on delivered and bounced records. */
+  readonly attempts?: number;
   /** Recipients concerned and their outcome, for delivery events. */
   readonly recipients?: readonly { rcpt: string; code: number; response: string }[];
 }

@@ -23,6 +23,8 @@ export interface RecipientOutcome {
   readonly code: number;
   readonly response: string;
   readonly at: string;
+  /** Which delivery attempt settled it (1 = the first); absent in sidecars written before it was kept. */
+  readonly attempt?: number;
   /**
    * For a failed recipient: when the delivery status notification covering it was settled (sent,
    * refused by the relay, or not owed because the sender was `<>`). Absent = a DSN is still owed,

@@ -131,6 +131,7 @@ class Delivery {
     let deferred: RecipientReply[] = [];
     let gaveUp = false;
     if (pending.length > 0) {
+      const attempt = job.attemptsMade + 1;
       const duplicateRisk = this.duplicateRisk(job, id);
       const result = await this.attempt(sidecar, pending);
       const at = new Date().toISOString();
@@ -141,23 +142,33 @@ class Delivery {
       // nothing to do (all delivered, no bounce owed) it also marks the message done: one fsynced
       // write per delivered message instead of two.
       if (result.delivered.length + failed.length > 0) {
-        sidecar = await this.recordOutcomes(job, id, result.delivered, failed, at);
+        sidecar = await this.recordOutcomes(job, id, result.delivered, failed, at, attempt);
       }
       if (duplicateRisk && result.delivered.length > 0) await this.reportDuplicate(sidecar, result.delivered, duplicateRisk, at);
       this.unrecorded.delete(id);
       // The job's data is only read by people (the sidecar decides what is pending): a job about
       // to complete needs no update.
-      if (sidecar.state !== 'done') await job.updateData({ ...job.data, pending: deferred.map((d) => d.rcpt) });
+      // Only the first deferral is audited (an outage would otherwise write one record per retry per
+      // message); the log keeps every attempt, and the outcome record says how many it took.
+      const auditDeferral = deferred.length > 0 && !job.data.deferralAudited;
+      if (sidecar.state !== 'done') {
+        await job.updateData({ ...job.data, pending: deferred.map((d) => d.rcpt), ...(auditDeferral ? { deferralAudited: true } : {}) });
+      }
       await this.auditOutcomes(sidecar, at);
-      if (deferred.length > 0) {
+      if (auditDeferral) {
         await this.opts.dispatcher.audit(
-          lifecycleEvent(sidecar, 'deferred', { at, recipients: deferred, discriminator: Date.parse(at), reason: deferred[0]?.response }),
+          lifecycleEvent(sidecar, 'deferred', {
+            at,
+            recipients: deferred,
+            discriminator: Date.parse(at),
+            reason: `${deferred[0]?.response ?? ''} (first deferral; later attempts are logged, and the outcome record gives the count)`,
+          }),
         );
       }
       this.log.info(
         {
           ref: id,
-          attempt: job.attemptsMade + 1,
+          attempt,
           delivered: result.delivered.map((r) => r.rcpt),
           deferred: deferred.map((r) => `${r.rcpt} ${r.response}`),
           failed: failed.map((r) => `${r.rcpt} ${r.response}`),
@@ -192,13 +203,14 @@ class Delivery {
     delivered: readonly RecipientReply[],
     failed: readonly RecipientReply[],
     at: string,
+    attempt: number,
   ): Promise<Sidecar> {
     try {
-      return await this.opts.spool.updateSidecar(id, (s) => finishIfDelivered(withOutcomes(s, delivered, failed, at)));
+      return await this.opts.spool.updateSidecar(id, (s) => finishIfDelivered(withOutcomes(s, delivered, failed, at, attempt)));
     } catch (err) {
       if (delivered.length === 0) throw err; // nothing was delivered: a retry sends nothing twice
       const rcpts = delivered.map((r) => r.rcpt);
-      const accepted = [...(job.data.accepted ?? []), ...delivered.map((r): AcceptedRecipient => ({ rcpt: r.rcpt, code: r.code, response: r.response, at }))];
+      const accepted = [...(job.data.accepted ?? []), ...delivered.map((r): AcceptedRecipient => ({ rcpt: r.rcpt, code: r.code, response: r.response, at, attempt }))];
       try {
         await job.updateData({ ...job.data, accepted });
         this.log.error(
@@ -222,7 +234,7 @@ class Delivery {
     const accepted = (job.data.accepted ?? []).filter((a) => !settled.has(a.rcpt));
     if (accepted.length === 0) return sidecar;
     const updated = await this.opts.spool.updateSidecar(sidecar.id, (s) =>
-      finishIfDelivered(accepted.reduce((acc, a) => withOutcomes(acc, [a], [], a.at), s)),
+      finishIfDelivered(accepted.reduce((acc, a) => withOutcomes(acc, [a], [], a.at, a.attempt), s)),
     );
     this.log.info({ ref: sidecar.id, delivered: accepted.map((a) => a.rcpt) }, 'delivery recorded in the spool from Redis: not sent again');
     return updated;
@@ -338,6 +350,7 @@ class Delivery {
         lifecycleEvent(sidecar, first.status === 'delivered' ? 'delivered' : 'bounced', {
           at: first.at,
           discriminator: Date.parse(first.at),
+          ...(first.attempt !== undefined ? { attempts: first.attempt } : {}),
           recipients: list.map((o) => ({ rcpt: o.rcpt, code: o.code, response: o.response })),
         }),
       );
@@ -350,10 +363,11 @@ function expired(r: RecipientReply): RecipientReply {
   return { ...r, response: `${r.response} (gave up: delivery time expired)` };
 }
 
-function withOutcomes(s: Sidecar, delivered: readonly RecipientReply[], failed: readonly RecipientReply[], at: string): Sidecar {
+function withOutcomes(s: Sidecar, delivered: readonly RecipientReply[], failed: readonly RecipientReply[], at: string, attempt?: number): Sidecar {
+  const n = attempt !== undefined ? { attempt } : {};
   const add = [
-    ...delivered.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'delivered', code: r.code, response: r.response, at })),
-    ...failed.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'failed', code: r.code, response: r.response, at })),
+    ...delivered.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'delivered', code: r.code, response: r.response, at, ...n })),
+    ...failed.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'failed', code: r.code, response: r.response, at, ...n })),
   ];
   const fresh = new Set(add.map((o) => o.rcpt));
   return { ...s, state: 'queued', outcomes: [...s.outcomes.filter((o) => !fresh.has(o.rcpt)), ...add] };

@@ -164,7 +164,7 @@ describe('deliver worker', () => {
     const sidecar = await accept(r, { bytes: ORIGINAL });
     startWorker(r, port);
 
-    await waitFor('two deferred attempts', async () => (await auditEvents(r, sidecar.id)).filter((e) => e.type === 'deferred').length >= 2);
+    await waitFor('two deferred attempts', async () => ((await r.dispatcher.deliverQueue.getJob(deliverJobId(sidecar.id)))?.attemptsMade ?? 0) >= 2);
     expect((await r.spool.readSidecar(sidecar.id)).state).toBe('queued');
     const up = await sink(r, port);
     const done = await untilDone(r, sidecar.id);
