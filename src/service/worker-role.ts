@@ -13,9 +13,6 @@ import { ServiceConfigError } from '../config/load-service.js';
 import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
 import { expireHeld } from '../quarantine/expire.js';
 import { purgeDone, purgeForSpace } from '../spool/retention.js';
-
-/** How often the spool's free space is checked (one statfs). */
-const DISK_CHECK_INTERVAL_MS = 10_000;
 import type { Dispatcher } from '../queue/dispatch.js';
 import { reconcile } from '../spool/reconcile.js';
 import type { Spool } from '../spool/spool.js';
@@ -24,6 +21,9 @@ import { doublingSchedule } from '../workers/backoff.js';
 import { startDeliverWorker } from '../workers/deliver.js';
 import { fastDataStream } from '../workers/fast-data-stream.js';
 import type { UpstreamOptions } from '../workers/upstream.js';
+
+/** How often the spool's free space is checked (one statfs). */
+const DISK_CHECK_INTERVAL_MS = 10_000;
 
 export interface WorkerRoleOptions {
   readonly config: ServiceConfig;
@@ -95,7 +95,10 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
       logger.error({ err, why }, 'reconcile failed; it runs again at the next Redis reconnect or start');
     }
   };
-  await runReconcile('start');
+  // In the background: the SMTP front can take new mail while reconcile re-creates the jobs of
+  // mail spooled before the restart (it reads msg/ only, never the finished messages in done/).
+  // A job it makes for mail arriving meanwhile has that message's id: BullMQ keeps one.
+  void runReconcile('start');
   let ready = 0;
   const onReady = () => {
     if (++ready > 1) void runReconcile('redis reconnected');
