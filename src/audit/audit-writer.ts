@@ -20,7 +20,7 @@ import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AuditEvent } from '../queue/jobs.js';
+import type { AuditEvent } from './events.js';
 import { QUEUE_PREFIX } from '../queue/jobs.js';
 import { fsyncDir } from '../spool/dir-sync.js';
 import { auditFileName, AuditFileCorrupt, listAuditFiles, readTail } from './audit-files.js';

@@ -6,7 +6,7 @@
  * a crash) produces the same id, and the audit writer writes each id once.
  */
 import type { InspectedMessage } from '../message/model.js';
-import type { AuditAttachment, AuditEvent, AuditEventType } from '../queue/jobs.js';
+import type { AuditAttachment, AuditEvent, AuditEventType } from './events.js';
 import type { Sidecar } from '../spool/types.js';
 
 /** What the audit needs from an inspection when the full InspectedMessage is no longer at hand. */
@@ -72,6 +72,8 @@ export interface LifecycleDetails {
   readonly recipients?: AuditEvent['recipients'];
   /** Makes the event id unique for events that can happen more than once (attempt number, review time). */
   readonly discriminator?: string | number;
+  /** Delivery attempts it took (delivered, bounced). */
+  readonly attempts?: number;
 }
 
 /** delivered, deferred, bounced, released, discarded, expired, dsn-sent. */
@@ -95,5 +97,6 @@ export function lifecycleEvent(
     actor: details.actor ?? 'system',
     ...(details.reason !== undefined ? { reason: details.reason } : {}),
     ...(details.recipients !== undefined ? { recipients: details.recipients } : {}),
+    ...(details.attempts !== undefined ? { attempts: details.attempts } : {}),
   };
 }

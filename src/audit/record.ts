@@ -9,7 +9,7 @@
  * Redis still cannot forge the chain without the key, which lives elsewhere.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { AuditEvent } from '../queue/jobs.js';
+import type { AuditEvent } from './events.js';
 import { canonicalJson } from './canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);

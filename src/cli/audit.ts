@@ -10,7 +10,7 @@ import { loadServiceConfig } from '../config/load-service.js';
 import { readAuditHead } from '../audit/redis-chain.js';
 import { auditKeyFrom, type ChainHead } from '../audit/record.js';
 import { verifyAuditDir, type VerifyResult } from '../audit/verify.js';
-import { QUEUE_PREFIX } from '../queue/jobs.js';
+import { QUEUE_NAMES, QUEUE_PREFIX } from '../queue/jobs.js';
 import { readArgs, UsageError } from './args.js';
 
 const HELP = `usage: mailwarden audit verify [DIR] [--redis URL] [--prefix PREFIX] [--key-file FILE] [--config FILE] [--files-only] [--json]
@@ -18,7 +18,9 @@ const HELP = `usage: mailwarden audit verify [DIR] [--redis URL] [--prefix PREFI
 Checks the audit trail in DIR (default: audit.dir of the service config, var/audit): every
 record's hash, its link to the record before it, gap-free sequence numbers across the day files,
 and the last record against the chain head stored in Redis (which catches records deleted from
-the end); names the first broken record.
+the end); names the first broken record. With Redis it also says when records may still be on
+their way: audit jobs not yet written, and deliveries in progress (after a crash BullMQ gives a dead
+worker's jobs to another one only when their lock expires, about 60 s: their records follow then).
   --redis URL        Redis holding the chain head (default: redis.url of the service config, or REDIS_URL)
   --prefix PREFIX    key prefix of the stored head (default: redis.queuePrefix, ${QUEUE_PREFIX})
   --key-file FILE    the audit HMAC key, for keyed records (default: audit.hmacKeyFile of the
@@ -59,11 +61,12 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   let expectedHead: ChainHead | null = null;
+  let pending: PendingWork | null = null;
   let note = ' (files checked alone: records deleted from the end are caught only against the head in Redis)';
   if (!values['files-only']) {
     const url = config.redis.url;
     try {
-      expectedHead = await storedHead(url, prefix);
+      ({ head: expectedHead, pending } = await redisState(url, prefix));
     } catch (err) {
       process.stderr.write(
         `mailwarden audit: cannot read the chain head from Redis at ${url}: ${(err as Error).message}\n` +
@@ -87,9 +90,9 @@ export async function run(argv: string[]): Promise<number> {
 
   const result = await verifyAuditDir(dir, { expectedHead, key });
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ dir, expectedHead, ...result })}\n`);
+    process.stdout.write(`${JSON.stringify({ dir, expectedHead, ...result, ...(pending ? { pending } : {}) })}\n`);
   } else {
-    process.stdout.write(`${describe(result, note)}\n`);
+    process.stdout.write(`${describe(result, note)}\n${pending ? describePending(pending) : ''}`);
   }
   return result.ok ? 0 : 1;
 }
@@ -107,7 +110,23 @@ function describe(r: VerifyResult, note: string): string {
   return `audit chain OK: ${r.records} records, head seq ${r.head.seq}${keyed}${ahead}`;
 }
 
-async function storedHead(url: string, prefix: string): Promise<ChainHead | null> {
+/** Work in Redis whose audit records are not in the files yet. */
+interface PendingWork {
+  /** Audit jobs waiting, delayed (retrying) or being written. */
+  readonly auditRecords: number;
+  /** Deliveries taken by a worker (alive, or dead with its lock not yet expired). */
+  readonly deliveriesInProgress: number;
+}
+
+function describePending(p: PendingWork): string {
+  if (p.auditRecords === 0 && p.deliveriesInProgress === 0) return '';
+  return (
+    `records may still be pending: ${p.auditRecords} audit record(s) queued, ${p.deliveriesInProgress} delivery(ies) in progress ` +
+    `(after a crash their decision and delivery records appear once BullMQ hands the stalled jobs to a live worker, about 60 s)\n`
+  );
+}
+
+async function redisState(url: string, prefix: string): Promise<{ head: ChainHead | null; pending: PendingWork }> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 3_000,
@@ -117,7 +136,17 @@ async function storedHead(url: string, prefix: string): Promise<ChainHead | null
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    return await readAuditHead(redis, prefix);
+    const key = (queue: string, list: string) => `${prefix}:${queue}:${list}`;
+    const [head, wait, active, delayed, prioritized, paused, delivering] = await Promise.all([
+      readAuditHead(redis, prefix),
+      redis.llen(key(QUEUE_NAMES.audit, 'wait')),
+      redis.llen(key(QUEUE_NAMES.audit, 'active')),
+      redis.zcard(key(QUEUE_NAMES.audit, 'delayed')),
+      redis.zcard(key(QUEUE_NAMES.audit, 'prioritized')),
+      redis.llen(key(QUEUE_NAMES.audit, 'paused')),
+      redis.llen(key(QUEUE_NAMES.deliver, 'active')),
+    ]);
+    return { head, pending: { auditRecords: wait + active + delayed + prioritized + paused, deliveriesInProgress: delivering } };
   } finally {
     redis.disconnect();
   }

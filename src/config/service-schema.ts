@@ -83,7 +83,16 @@ export const serviceSchema = z.strictObject({
         .prefault({}),
       /** Largest message in bytes: advertised as SIZE and used as the policy's message-size limit. */
       size: z.number().int().positive().default(25 * 1024 * 1024),
+      /** Most SMTP sessions in all; more get 421. */
       maxClients: z.number().int().positive().default(100),
+      /** Most sessions from outside relayNetworks (they must AUTH to relay): the rest of maxClients stays for the relay networks. */
+      maxOutsideClients: z.number().int().positive().default(80),
+      /** Most sessions from one client: one IPv4 address, or one IPv6 /64. */
+      maxClientsPerAddress: z.number().int().positive().default(20),
+      /** Longest SMTP session; past it the client gets 421 4.4.2 (after the reply to a DATA in progress). */
+      maxSessionMs: ms.default(10 * 60_000),
+      /** Slowest DATA transfer in bytes per second, averaged from its start (after 10 s); slower gets 421 4.4.2. 0: no limit. */
+      minDataRate: z.number().int().nonnegative().default(1024),
       maxRecipients: z.number().int().positive().default(1000),
       /** Idle time before smtp-server drops a silent client, and the limit on a stalled DATA transfer. */
       socketTimeoutMs: ms.default(60_000),
@@ -98,6 +107,17 @@ export const serviceSchema = z.strictObject({
       closeTimeoutMs: ms.default(30_000),
       /** More Received: lines than this is a mail loop (554 5.4.6). */
       maxReceivedHeaders: z.number().int().positive().default(50),
+    })
+    .superRefine((smtp, ctx) => {
+      // smtp-server accepts AUTH in clear when it has no STARTTLS to offer: passwords on the wire.
+      if (smtp.authUsersFile !== null && smtp.tls.cert === null && !smtp.allowInsecureAuth) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['authUsersFile'],
+          message:
+            'AUTH needs an encrypted session: set smtp.tls.cert and smtp.tls.key (STARTTLS), or smtp.allowInsecureAuth: true to accept passwords in clear (never in production)',
+        });
+      }
     })
     .prefault({}),
 
@@ -155,6 +175,8 @@ export const serviceSchema = z.strictObject({
       dir: path.default('var/spool'),
       /** Days a finished message (delivered, bounced, discarded, expired) stays in the spool; the audit record stays for good. */
       keepDoneDays: z.number().nonnegative().default(7),
+      /** Below this much free space on the spool's file system, finished messages are removed early, oldest first. */
+      minFreeBytes: z.number().int().nonnegative().default(512 * 1024 * 1024),
     })
     .prefault({}),
   audit: z

@@ -5,7 +5,7 @@
  * Order of writes around the SMTP 250 (the rule: every message answered 250 is delivered, even
  * after a crash):
  *   1. the front commits the spool file + sidecar with the FINAL state for the decision
- *      (`stateForDecision`: queued / held / done), fsynced;
+ *      (`stateForDecision` in src/custody/decision-record.ts: queued / held / done), fsynced;
  *   2. the front calls `dispatchDecision` (jobs acknowledged by Redis, bounded by a timer);
  *   3. only then it answers 250.
  * A crash between 1 and 3 leaves a sidecar whose job may be missing: `reconcile` re-creates it on
@@ -21,13 +21,12 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Sidecar, SpoolState } from '../spool/types.js';
-import type { Decision } from '../policy/verdict.js';
+import type { AuditEvent } from '../audit/events.js';
+import type { Sidecar } from '../spool/types.js';
 import {
   QUEUE_NAMES,
   QUEUE_PREFIX,
   jobId,
-  type AuditEvent,
   type DeliverJob,
   type QuarantineJob,
 } from './jobs.js';
@@ -42,10 +41,6 @@ export class DispatchError extends Error {
   }
 }
 
-/** The sidecar state a front commits for each decision (see the order of writes above). */
-export function stateForDecision(decision: Decision): SpoolState {
-  return decision === 'accept' ? 'queued' : decision === 'quarantine' ? 'held' : 'done';
-}
 
 const DAY_S = 24 * 3600;
 

@@ -3,7 +3,7 @@
  * Every queue lives under the `{mailwarden}` prefix so that all keys hash to one Redis Cluster slot.
  */
 import type { Envelope } from '../message/envelope.js';
-import type { Decision, RuledFinding } from '../policy/verdict.js';
+import type { Decision } from '../policy/verdict.js';
 
 export const QUEUE_PREFIX = '{mailwarden}';
 
@@ -20,6 +20,22 @@ export interface DeliverJob {
   readonly pending: readonly string[];
   /** What inspection decided (quarantine, for mail a reviewer released), and the rules that found something. */
   readonly verdict: JobVerdict;
+  /**
+   * Recipients the upstream accepted whose outcome the spool could not record (a full disk): Redis
+   * holds them until the sidecar can, so a retry does not send them the message again.
+   */
+  readonly accepted?: readonly AcceptedRecipient[];
+  /** Set once the first deferral is audited: later ones are only logged, the outcome says how many attempts it took. */
+  readonly deferralAudited?: boolean;
+}
+
+/** One recipient the upstream said 250 for, as the sidecar will record it. */
+export interface AcceptedRecipient {
+  readonly rcpt: string;
+  readonly code: number;
+  readonly response: string;
+  readonly at: string;
+  readonly attempt?: number;
 }
 
 /** The verdict in brief, for whoever looks at the queue (the full one is in the sidecar and the audit trail). */
@@ -32,48 +48,6 @@ export interface QuarantineJob {
   readonly spoolId: string;
   readonly envelope: Envelope;
   readonly rules: readonly string[];
-}
-
-/** Every decision and every later event becomes one audit record. */
-export type AuditEventType =
-  | 'decision'
-  | 'delivered'
-  | 'deferred'
-  | 'bounced'
-  | 'released'
-  | 'discarded'
-  | 'expired'
-  | 'dsn-sent';
-
-export interface AuditAttachment {
-  readonly name: string | null;
-  readonly location: string;
-  readonly detectedType: string;
-  readonly sha256: string;
-  readonly size: number;
-}
-
-export interface AuditEvent {
-  /** Unique per event: retried jobs with the same id are written once. */
-  readonly eventId: string;
-  readonly type: AuditEventType;
-  readonly at: string;
-  /** Spool id (our reference id). */
-  readonly ref: string;
-  readonly messageId?: string | null;
-  readonly sha256?: string;
-  readonly size?: number;
-  readonly envelope?: Envelope;
-  readonly subject?: string;
-  readonly attachments?: readonly AuditAttachment[];
-  readonly findings?: readonly RuledFinding[];
-  readonly decision?: Decision;
-  readonly policyVersion?: string;
-  /** Who acted (a reviewer, 'system'). */
-  readonly actor?: string;
-  readonly reason?: string;
-  /** Recipients concerned and their outcome, for delivery events. */
-  readonly recipients?: readonly { rcpt: string; code: number; response: string }[];
 }
 
 /** Stable BullMQ job id from a spool id and a purpose (BullMQ refuses ':' and integer-like ids). */

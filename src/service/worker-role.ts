@@ -12,15 +12,18 @@ import { auditKeyFrom } from '../audit/record.js';
 import { ServiceConfigError } from '../config/load-service.js';
 import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
 import { expireHeld } from '../quarantine/expire.js';
-import { purgeDone } from '../spool/retention.js';
+import { purgeDone, purgeForSpace } from '../spool/retention.js';
 import type { Dispatcher } from '../queue/dispatch.js';
-import { reconcile } from '../spool/reconcile.js';
+import { reconcile } from '../custody/reconcile.js';
 import type { Spool } from '../spool/spool.js';
 import { startAuditWorker } from '../workers/audit.js';
 import { doublingSchedule } from '../workers/backoff.js';
 import { startDeliverWorker } from '../workers/deliver.js';
 import { fastDataStream } from '../workers/fast-data-stream.js';
 import type { UpstreamOptions } from '../workers/upstream.js';
+
+/** How often the spool's free space is checked (one statfs). */
+const DISK_CHECK_INTERVAL_MS = 10_000;
 
 export interface WorkerRoleOptions {
   readonly config: ServiceConfig;
@@ -92,7 +95,10 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
       logger.error({ err, why }, 'reconcile failed; it runs again at the next Redis reconnect or start');
     }
   };
-  await runReconcile('start');
+  // In the background: the SMTP front can take new mail while reconcile re-creates the jobs of
+  // mail spooled before the restart (it reads msg/ only, never the finished messages in done/).
+  // A job it makes for mail arriving meanwhile has that message's id: BullMQ keeps one.
+  void runReconcile('start');
   let ready = 0;
   const onReady = () => {
     if (++ready > 1) void runReconcile('redis reconnected');
@@ -113,6 +119,19 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
   void expire();
   const expiryTimer = setInterval(() => void expire(), config.quarantine.expiryCheckIntervalMs);
   expiryTimer.unref();
+  const makeRoom = async () => {
+    try {
+      const removed = await purgeForSpace(spool, config.spool.minFreeBytes);
+      if (removed.length > 0) {
+        logger.warn({ removed: removed.length, minFreeBytes: config.spool.minFreeBytes }, 'spool disk pressure: finished messages removed early (their audit records stay)');
+      }
+    } catch (err) {
+      logger.error({ err }, 'spool disk pressure check failed; retried at the next interval');
+    }
+  };
+  void makeRoom();
+  const spaceTimer = setInterval(() => void makeRoom(), DISK_CHECK_INTERVAL_MS);
+  spaceTimer.unref();
 
   logger.info(
     { upstream: formatHostPort(config.upstream.address), concurrency: config.upstream.concurrency, audit: config.audit.dir, auditKeyed: hmacKey !== null, fastDataStream: fastDataStream.installed },
@@ -122,6 +141,7 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
   return {
     async close() {
       clearInterval(expiryTimer);
+      clearInterval(spaceTimer);
       opts.producer.off('ready', onReady);
       await Promise.allSettled([deliver.close(), audit.close()]);
       await writer.close();

@@ -2,7 +2,12 @@
  * Spool retention: a finished message (delivered, bounced, discarded, expired) is kept for a
  * while, so an operator can still look at what left, then removed. The audit trail keeps its
  * record (sha256, envelope, findings) for good; only the bytes go.
+ *
+ * Under disk pressure (less free space than `spool.minFreeBytes`) the oldest finished messages go
+ * early, before the front has to refuse new mail for want of space.
  */
+import { statfs } from 'node:fs/promises';
+import { spoolIdTime } from './spool-id.js';
 import type { Spool } from './spool.js';
 import type { Sidecar } from './types.js';
 
@@ -16,14 +21,48 @@ export function lastActivity(s: Sidecar): number {
   return times.length > 0 ? Math.max(...times) : 0;
 }
 
-/** Removes `done` messages whose last activity is older than `keepDays`; returns their ids. */
+/**
+ * Removes finished messages last changed more than `keepDays` ago; returns their ids. Walks done/
+ * by name in arrival order and stops at the first message that arrived after the cutoff (a
+ * message finishes after it arrives), so it reads the sidecars of the old ones only, never the
+ * whole spool.
+ */
 export async function purgeDone(spool: Spool, keepDays: number, now = Date.now()): Promise<string[]> {
   const cutoff = now - keepDays * DAY_MS;
   const removed: string[] = [];
-  for await (const s of spool.list({ state: 'done' })) {
-    if (lastActivity(s) > cutoff) continue;
-    await spool.remove(s.id);
-    removed.push(s.id);
+  for (const id of await spool.doneIds()) {
+    const arrived = spoolIdTime(id);
+    if (arrived !== null && arrived > cutoff) break;
+    let sidecar: Sidecar;
+    try {
+      sidecar = await spool.readSidecar(id);
+    } catch {
+      continue; // removed meanwhile
+    }
+    if (sidecar.state !== 'done' || lastActivity(sidecar) > cutoff) continue;
+    await spool.remove(id);
+    removed.push(id);
+  }
+  return removed;
+}
+
+/** Bytes free for an unprivileged writer on the file system holding `dir`. */
+export async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+/**
+ * Removes finished messages, oldest first, while the spool's file system has less than
+ * `minFreeBytes` free; messages not yet finished are never touched. Returns the ids removed.
+ */
+export async function purgeForSpace(spool: Spool, minFreeBytes: number, free: (dir: string) => Promise<number> = freeBytes): Promise<string[]> {
+  const removed: string[] = [];
+  if ((await free(spool.dir)) >= minFreeBytes) return removed;
+  for (const id of await spool.doneIds()) {
+    await spool.remove(id);
+    removed.push(id);
+    if ((await free(spool.dir)) >= minFreeBytes) break;
   }
   return removed;
 }

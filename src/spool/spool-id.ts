@@ -36,3 +36,15 @@ export function newSpoolId(now: number = Date.now()): string {
   for (let i = 1; i <= RANDOM_DIGITS; i++) tail += ALPHABET[(rnd[i] ?? 0) & 31];
   return time + tail;
 }
+
+/** The arrival time (ms) a newSpoolId() id carries, or null for ids minted elsewhere. */
+export function spoolIdTime(id: string): number | null {
+  if (id.length !== TIME_DIGITS + 1 + RANDOM_DIGITS || !LETTERS.includes(id[TIME_DIGITS] ?? '')) return null;
+  let t = 0;
+  for (let i = 0; i < TIME_DIGITS; i++) {
+    const digit = ALPHABET.indexOf(id[i] ?? '');
+    if (digit < 0) return null;
+    t = t * 32 + digit;
+  }
+  return t;
+}

@@ -5,7 +5,16 @@
  *   <dir>/msg/<id>.eml    message bytes (written while DATA streams in, or at commit when small)
  *   <dir>/msg/<id>.json   its sidecar: JSON lines, one whole sidecar per line, the last complete
  *                         line is the current one (updates append; see below)
+ *   <dir>/done/           both files of a finished message, moved there by the update that made
+ *                         it done: what start-up and reconcile read (msg/) does not grow with the
+ *                         messages kept after delivery (spool.keepDoneDays)
  *   <dir>/tmp/            sidecar rewrites in progress (compaction), and leftovers of older layouts
+ *
+ * The move to done/ is two renames without a directory fsync: the sidecar's content (state done,
+ * fdatasynced first) is what counts, the directory only an index. A move a crash loses leaves a
+ * done sidecar in msg/, and reconcile finishes the move (`fileDone`); a data file whose sidecar is
+ * already in done/ is moved after it by sweepTemp. Spools of the older one-directory layout are
+ * moved over the same way at their first reconcile.
  *
  * Durability: commit() makes the data file durable (fdatasync) BEFORE it creates the sidecar, then
  * fdatasyncs the sidecar and fsyncs msg/ once; concurrent commits share that directory fsync (see
@@ -25,12 +34,12 @@
  * message has one owner at a time (the queue job that holds it).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, fdatasync, openSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fdatasync, openSync, readFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { access, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DirSync } from './dir-sync.js';
+import { DirSync, fsyncDir } from './dir-sync.js';
 import { createDurableFile, writeAllSync } from './durable-file.js';
 import { isSpoolId, newSpoolId } from './spool-id.js';
 import { FileSpoolWriter, type SpoolWriter } from './spool-writer.js';
@@ -70,6 +79,7 @@ export class Spool {
   private readonly msgSync: DirSync;
   readonly tmpDir: string;
   readonly msgDir: string;
+  readonly doneDir: string;
 
   private constructor(
     readonly dir: string,
@@ -77,6 +87,7 @@ export class Spool {
   ) {
     this.tmpDir = join(dir, 'tmp');
     this.msgDir = join(dir, 'msg');
+    this.doneDir = join(dir, 'done');
     this.msgSync = new DirSync(this.msgDir);
   }
 
@@ -84,6 +95,7 @@ export class Spool {
     const spool = new Spool(dir, options.blockingIo ?? false);
     await mkdir(spool.tmpDir, { recursive: true });
     await mkdir(spool.msgDir, { recursive: true });
+    await mkdir(spool.doneDir, { recursive: true });
     if (options.sweep !== false) await spool.sweepTemp();
     return spool;
   }
@@ -127,6 +139,7 @@ export class Spool {
     await createDurableFile(this.sidecarPath(id), [sidecarLine(sidecar)]);
     await this.msgSync.sync();
     this.writers.delete(id);
+    if (sidecar.state === 'done') await this.fileDone(id);
   }
 
   /** Drops a message that was never committed (client gone mid-DATA, 451, reject). Never throws. */
@@ -151,12 +164,13 @@ export class Spool {
   }
 
   readMessage(id: string): Readable {
-    return createReadStream(this.messagePath(id), { highWaterMark: 256 * 1024 });
+    const path = this.messagePath(id);
+    // A finished message lives in done/ (one stat: streaming is for large messages only).
+    return createReadStream(existsSync(path) ? path : this.donePath(id, '.eml'), { highWaterMark: 256 * 1024 });
   }
 
   async readSidecar(id: string): Promise<Sidecar> {
-    const path = this.sidecarPath(id);
-    return parseSidecar(this.blockingIo ? readFileSync(path) : await readFile(path), id);
+    return parseSidecar(await this.readEither(this.sidecarPath(id), this.donePath(id, '.json')), id);
   }
 
   /**
@@ -164,8 +178,44 @@ export class Spool {
    * use readMessage() for anything that may be large.
    */
   async readMessageBytes(id: string): Promise<Buffer> {
-    const path = this.messagePath(id);
-    return this.blockingIo ? readFileSync(path) : readFile(path);
+    return this.readEither(this.messagePath(id), this.donePath(id, '.eml'));
+  }
+
+  /** A file of msg/, or else its place in done/. */
+  private async readEither(path: string, donePath: string): Promise<Buffer> {
+    try {
+      return this.blockingIo ? readFileSync(path) : await readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return this.blockingIo ? readFileSync(donePath) : readFile(donePath);
+    }
+  }
+
+  private donePath(id: string, ext: '.eml' | '.json'): string {
+    return join(this.doneDir, `${checkId(id)}${ext}`);
+  }
+
+  /**
+   * Moves a finished message into done/: data file first, so that msg/ never holds a data file
+   * whose sidecar left it (sweepTemp would take it for a leftover). No fsync: see the layout notes.
+   */
+  async fileDone(id: string): Promise<void> {
+    for (const ext of ['.eml', '.json'] as const) {
+      try {
+        await rename(join(this.msgDir, `${checkId(id)}${ext}`), this.donePath(id, ext));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+  }
+
+  /**
+   * Finished messages in done/, oldest arrival first, by name only (no file is read): for
+   * retention and disk pressure, which must not read a million sidecars to find the old ones.
+   */
+  async doneIds(): Promise<string[]> {
+    const names = await readdir(this.doneDir);
+    return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).filter(isSpoolId).sort();
   }
 
   /**
@@ -186,17 +236,27 @@ export class Spool {
     return run;
   }
 
-  /** Committed sidecars in id (arrival) order; sidecars that cannot be read are skipped. */
-  async *list(filter: { state?: SpoolState } = {}): AsyncIterable<Sidecar> {
-    const names = (await readdir(this.msgDir)).filter((n) => n.endsWith('.json')).sort();
-    for (const name of names) {
-      const id = name.slice(0, -'.json'.length);
-      if (!isSpoolId(id)) continue;
+  /**
+   * Committed sidecars in id (arrival) order; sidecars that cannot be read are skipped.
+   * `pendingOnly`: msg/ alone, the messages not finished (plus any whose move to done/ a crash
+   * lost): what reconcile needs, read without touching the finished ones.
+   */
+  async *list(filter: { state?: SpoolState; pendingOnly?: boolean } = {}): AsyncIterable<Sidecar> {
+    const dirs = filter.pendingOnly ? [this.msgDir] : filter.state === 'done' ? [this.doneDir, this.msgDir] : [this.msgDir, this.doneDir];
+    const named: { id: string; path: string }[] = [];
+    for (const dir of dirs) {
+      if (dir === this.doneDir && filter.state && filter.state !== 'done') continue;
+      for (const n of await readdir(dir)) {
+        if (n.endsWith('.json') && isSpoolId(n.slice(0, -5))) named.push({ id: n.slice(0, -5), path: join(dir, n) });
+      }
+    }
+    named.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const { id, path } of named) {
       let sidecar: Sidecar;
       try {
-        sidecar = parseSidecar(await readFile(join(this.msgDir, name)), id);
+        sidecar = parseSidecar(await readFile(path), id);
       } catch {
-        continue; // removed meanwhile, or not ours: list() is for the living
+        continue; // removed or moved meanwhile, or not ours: list() is for the living
       }
       if (filter.state && sidecar.state !== filter.state) continue;
       yield sidecar;
@@ -207,6 +267,8 @@ export class Spool {
   async remove(id: string): Promise<void> {
     await unlinkQuietly(this.sidecarPath(id));
     await unlinkQuietly(this.messagePath(id));
+    await unlinkQuietly(this.donePath(id, '.json'));
+    await unlinkQuietly(this.donePath(id, '.eml'));
     await this.msgSync.sync();
   }
 
@@ -246,7 +308,10 @@ export class Spool {
     }
     for (const name of committed) {
       const id = name.slice(0, -4);
-      if (name.endsWith('.eml') && !sidecars.has(id) && !this.writers.has(id)) await removeIfOld(join(this.msgDir, name));
+      if (!name.endsWith('.eml') || sidecars.has(id) || this.writers.has(id)) continue;
+      // Its sidecar went to done/ and a crash lost the data file's move: finish it, never delete it.
+      if (isSpoolId(id) && existsSync(this.donePath(id, '.json'))) await this.fileDone(id).catch(() => undefined);
+      else await removeIfOld(join(this.msgDir, name));
     }
     return removed;
   }
@@ -256,9 +321,27 @@ export class Spool {
   }
 
   private async applyUpdate(id: string, change: (s: Sidecar) => Sidecar): Promise<Sidecar> {
-    if (this.blockingIo) return this.applyUpdateBlocking(id, change);
-    // 'r+' (not 'a'): one open serves the read and the append; the end is where we read up to.
-    const fh = await open(this.sidecarPath(id), 'r+');
+    const { next, path } = this.blockingIo ? await this.appendBlocking(id, change) : await this.append(id, change);
+    // The line saying done is durable: now the message may leave msg/ (see the layout notes).
+    if (next.state === 'done' && path === this.sidecarPath(id)) await this.fileDone(id);
+    return next;
+  }
+
+  /** Opens a sidecar where it is: msg/, or done/ for a finished message. */
+  private async openSidecar(id: string): Promise<{ fh: FileHandle; path: string }> {
+    const path = this.sidecarPath(id);
+    try {
+      // 'r+' (not 'a'): one open serves the read and the append; the end is where we read up to.
+      return { fh: await open(path, 'r+'), path };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const done = this.donePath(id, '.json');
+      return { fh: await open(done, 'r+'), path: done };
+    }
+  }
+
+  private async append(id: string, change: (s: Sidecar) => Sidecar): Promise<{ next: Sidecar; path: string }> {
+    const { fh, path } = await this.openSidecar(id);
     let next: Sidecar;
     let size: number;
     try {
@@ -271,18 +354,26 @@ export class Spool {
         const line = sidecarLine(next, size > 0 && text[size - 1] !== 0x0a);
         await writeAt(fh, line, size);
         await fh.datasync();
-        return next;
+        return { next, path };
       }
     } finally {
       await fh.close();
     }
-    await this.rewriteSidecar(id, next);
-    return next;
+    await this.rewriteSidecar(id, next, path);
+    return { next, path };
   }
 
-  /** applyUpdate with blocking open/read/write/close; only the fdatasync waits in the thread pool. */
-  private async applyUpdateBlocking(id: string, change: (s: Sidecar) => Sidecar): Promise<Sidecar> {
-    const fd = openSync(this.sidecarPath(id), 'r+');
+  /** append() with blocking open/read/write/close; only the fdatasync waits in the thread pool. */
+  private async appendBlocking(id: string, change: (s: Sidecar) => Sidecar): Promise<{ next: Sidecar; path: string }> {
+    let path = this.sidecarPath(id);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r+');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      path = this.donePath(id, '.json');
+      fd = openSync(path, 'r+');
+    }
     let next: Sidecar;
     let size: number;
     try {
@@ -293,26 +384,26 @@ export class Spool {
       if (size < COMPACT_BYTES) {
         writeAllSync(fd, [sidecarLine(next, size > 0 && text[size - 1] !== 0x0a)], size);
         await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-        return next;
+        return { next, path };
       }
     } finally {
       closeSync(fd);
     }
-    await this.rewriteSidecar(id, next);
-    return next;
+    await this.rewriteSidecar(id, next, path);
+    return { next, path };
   }
 
   /** Replaces a grown sidecar file by one holding only the current line (temp + fsync + rename + dir fsync). */
-  private async rewriteSidecar(id: string, sidecar: Sidecar): Promise<void> {
+  private async rewriteSidecar(id: string, sidecar: Sidecar, path: string): Promise<void> {
     const tmp = join(this.tmpDir, `${id}.${randomBytes(6).toString('hex')}.json`);
     await createDurableFile(tmp, [sidecarLine(sidecar)]);
     try {
-      await rename(tmp, this.sidecarPath(id));
+      await rename(tmp, path);
     } catch (err) {
       await unlinkQuietly(tmp);
       throw err;
     }
-    await this.msgSync.sync();
+    await (path === this.sidecarPath(id) ? this.msgSync.sync() : fsyncDir(this.doneDir));
   }
 }
 

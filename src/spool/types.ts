@@ -23,6 +23,8 @@ export interface RecipientOutcome {
   readonly code: number;
   readonly response: string;
   readonly at: string;
+  /** Which delivery attempt settled it (1 = the first); absent in sidecars written before it was kept. */
+  readonly attempt?: number;
   /**
    * For a failed recipient: when the delivery status notification covering it was settled (sent,
    * refused by the relay, or not owed because the sender was `<>`). Absent = a DSN is still owed,
@@ -59,6 +61,11 @@ export interface Sidecar {
   readonly outcomes: readonly RecipientOutcome[];
   /** Set when the message was released from or discarded in quarantine. */
   readonly review?: { readonly action: 'release' | 'discard'; readonly by: string; readonly reason: string; readonly at: string };
+  /**
+   * Where our delivery goes: the relay's upstream (the default), or the MTA's reinjection
+   * listener (mail a milter front held in custody and a reviewer released).
+   */
+  readonly route?: 'upstream' | 'reinject';
   /** Why the message is done (delivered, bounced, discarded, expired). */
   readonly doneReason?: 'delivered' | 'bounced' | 'discarded' | 'expired';
 }

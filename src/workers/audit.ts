@@ -7,7 +7,8 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import { QUEUE_NAMES, QUEUE_PREFIX, type AuditEvent } from '../queue/jobs.js';
+import type { AuditEvent } from '../audit/events.js';
+import { QUEUE_NAMES, QUEUE_PREFIX } from '../queue/jobs.js';
 
 export interface AuditWorkerOptions {
   /** A worker connection (createRedis(url, 'worker')): maxRetriesPerRequest null. */

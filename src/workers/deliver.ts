@@ -9,7 +9,10 @@
  *   upstream's final 250  ->  sidecar outcomes (fsynced; also state done when all are delivered)
  *   ->  job.updateData({pending}) (only while some remain)  ->  audit
  * A crash after the upstream's 250 and before the sidecar write (a few ms: one fsync) sends the
- * message again to those recipients on the retry: at most one duplicate. A crash before the end
+ * message again to those recipients on the retry: at most one duplicate, logged and audited as
+ * `duplicate-sent` (BullMQ tells us an earlier attempt started and never finished). When the
+ * sidecar write fails (a full disk) the acceptance goes into the job's data in Redis instead, and
+ * every retry records it from there before anything else, sending those recipients nothing. A crash before the end
  * of data sends nothing the upstream kept (it discards an unfinished DATA), so the retry delivers
  * once. A crash after the sidecar write loses at most the audit records of that attempt, and the
  * next attempt re-sends them from the sidecar under the same event ids (written once).
@@ -19,7 +22,8 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { lifecycleEvent } from '../audit/build-event.js';
-import { jobId, QUEUE_NAMES, QUEUE_PREFIX, type AuditEvent, type DeliverJob } from '../queue/jobs.js';
+import type { AuditEvent } from '../audit/events.js';
+import { jobId, QUEUE_NAMES, QUEUE_PREFIX, type AcceptedRecipient, type DeliverJob } from '../queue/jobs.js';
 import { pendingRecipients, type Dispatcher } from '../queue/dispatch.js';
 import type { Spool } from '../spool/spool.js';
 import type { RecipientOutcome, Sidecar } from '../spool/types.js';
@@ -97,6 +101,8 @@ export function startDeliverWorker(opts: DeliverWorkerOptions): Worker<DeliverJo
 class Delivery {
   private readonly maxAgeMs: number;
   private readonly log: Logger;
+  /** Acceptances neither the spool nor Redis could record, by spool id: the next send is a duplicate. */
+  private readonly unrecorded = new Map<string, string[]>();
 
   constructor(
     private readonly opts: DeliverWorkerOptions,
@@ -113,6 +119,9 @@ class Delivery {
     let sidecar = await readSidecarOrNull(spool, id);
     // Gone: the front answered 451 and removed it after a late add, or an operator removed it.
     if (!sidecar) return 'gone';
+    // Acceptances only Redis knows go into the spool first; while it still cannot take them this
+    // throws, and the retry waits without sending anything.
+    sidecar = await this.recordAcceptedFromRedis(job, sidecar);
     // Re-sends the outcome records a crash may have lost (same ids, written once); also for 'done':
     // a fully delivered message is marked done by the same write that records its outcomes.
     await this.auditOutcomes(sidecar);
@@ -123,6 +132,8 @@ class Delivery {
     let deferred: RecipientReply[] = [];
     let gaveUp = false;
     if (pending.length > 0) {
+      const attempt = job.attemptsMade + 1;
+      const duplicateRisk = this.duplicateRisk(job, id);
       const result = await this.attempt(sidecar, pending);
       const at = new Date().toISOString();
       gaveUp = result.deferred.length > 0 && pastMaxAge(job.timestamp, sidecar.receivedAt, Date.now(), this.maxAgeMs);
@@ -132,21 +143,33 @@ class Delivery {
       // nothing to do (all delivered, no bounce owed) it also marks the message done: one fsynced
       // write per delivered message instead of two.
       if (result.delivered.length + failed.length > 0) {
-        sidecar = await spool.updateSidecar(id, (s) => finishIfDelivered(withOutcomes(s, result.delivered, failed, at)));
+        sidecar = await this.recordOutcomes(job, id, result.delivered, failed, at, attempt);
       }
+      if (duplicateRisk && result.delivered.length > 0) await this.reportDuplicate(sidecar, result.delivered, duplicateRisk, at);
+      this.unrecorded.delete(id);
       // The job's data is only read by people (the sidecar decides what is pending): a job about
       // to complete needs no update.
-      if (sidecar.state !== 'done') await job.updateData({ ...job.data, pending: deferred.map((d) => d.rcpt) });
+      // Only the first deferral is audited (an outage would otherwise write one record per retry per
+      // message); the log keeps every attempt, and the outcome record says how many it took.
+      const auditDeferral = deferred.length > 0 && !job.data.deferralAudited;
+      if (sidecar.state !== 'done') {
+        await job.updateData({ ...job.data, pending: deferred.map((d) => d.rcpt), ...(auditDeferral ? { deferralAudited: true } : {}) });
+      }
       await this.auditOutcomes(sidecar, at);
-      if (deferred.length > 0) {
+      if (auditDeferral) {
         await this.opts.dispatcher.audit(
-          lifecycleEvent(sidecar, 'deferred', { at, recipients: deferred, discriminator: Date.parse(at), reason: deferred[0]?.response }),
+          lifecycleEvent(sidecar, 'deferred', {
+            at,
+            recipients: deferred,
+            discriminator: Date.parse(at),
+            reason: `${deferred[0]?.response ?? ''} (first deferral; later attempts are logged, and the outcome record gives the count)`,
+          }),
         );
       }
       this.log.info(
         {
           ref: id,
-          attempt: job.attemptsMade + 1,
+          attempt,
           delivered: result.delivered.map((r) => r.rcpt),
           deferred: deferred.map((r) => `${r.rcpt} ${r.response}`),
           failed: failed.map((r) => `${r.rcpt} ${r.response}`),
@@ -168,6 +191,70 @@ class Delivery {
     // Finished either way; a bounce ends the job as failed so it shows as such in the queue.
     if (bounced) throw new UnrecoverableError(gaveUp ? 'gave up: message too old' : 'bounced: permanent failure');
     return 'delivered';
+  }
+
+  /**
+   * The attempt's outcomes into the sidecar. When that fails (ENOSPC) after the upstream accepted,
+   * the acceptance goes into the job's data in Redis (acknowledged) before the error makes BullMQ
+   * retry, so the retry records it instead of sending again.
+   */
+  private async recordOutcomes(
+    job: Job<DeliverJob>,
+    id: string,
+    delivered: readonly RecipientReply[],
+    failed: readonly RecipientReply[],
+    at: string,
+    attempt: number,
+  ): Promise<Sidecar> {
+    try {
+      return await this.opts.spool.updateSidecar(id, (s) => finishIfDelivered(withOutcomes(s, delivered, failed, at, attempt)));
+    } catch (err) {
+      if (delivered.length === 0) throw err; // nothing was delivered: a retry sends nothing twice
+      const rcpts = delivered.map((r) => r.rcpt);
+      const accepted = [...(job.data.accepted ?? []), ...delivered.map((r): AcceptedRecipient => ({ rcpt: r.rcpt, code: r.code, response: r.response, at, attempt }))];
+      try {
+        await job.updateData({ ...job.data, accepted });
+        this.log.error(
+          { ref: id, err, delivered: rcpts },
+          'the spool could not record a delivery the upstream accepted: kept in Redis until it can, and not sent to those recipients again',
+        );
+      } catch (redisErr) {
+        this.unrecorded.set(id, rcpts);
+        this.log.error(
+          { ref: id, err, redisErr, delivered: rcpts },
+          'a delivery the upstream accepted could be recorded neither in the spool nor in Redis: the retry will send a duplicate',
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Records in the sidecar what the upstream accepted while the spool could not record it (job data). */
+  private async recordAcceptedFromRedis(job: Job<DeliverJob>, sidecar: Sidecar): Promise<Sidecar> {
+    const settled = new Set(sidecar.outcomes.map((o) => o.rcpt));
+    const accepted = (job.data.accepted ?? []).filter((a) => !settled.has(a.rcpt));
+    if (accepted.length === 0) return sidecar;
+    const updated = await this.opts.spool.updateSidecar(sidecar.id, (s) =>
+      finishIfDelivered(accepted.reduce((acc, a) => withOutcomes(acc, [a], [], a.at, a.attempt), s)),
+    );
+    this.log.info({ ref: sidecar.id, delivered: accepted.map((a) => a.rcpt) }, 'delivery recorded in the spool from Redis: not sent again');
+    return updated;
+  }
+
+  /** Why the upstream may already have this message for the pending recipients, or null. */
+  private duplicateRisk(job: Job<DeliverJob>, id: string): string | null {
+    const unrecorded = this.unrecorded.get(id);
+    if (unrecorded) return `the upstream's acceptance for ${unrecorded.join(', ')} could not be recorded (spool and Redis failed)`;
+    // attemptsStarted counts every start, attemptsMade the finished ones: one more start is this one.
+    if (job.attemptsStarted > job.attemptsMade + 1) {
+      return 'an earlier attempt started and never finished (its worker died or lost the job): the upstream may have accepted it then';
+    }
+    return null;
+  }
+
+  private async reportDuplicate(sidecar: Sidecar, delivered: readonly RecipientReply[], reason: string, at: string): Promise<void> {
+    this.log.warn({ ref: sidecar.id, recipients: delivered.map((r) => r.rcpt), reason }, 'possible duplicate delivery sent');
+    await this.opts.dispatcher.audit(lifecycleEvent(sidecar, 'duplicate-sent', { at, recipients: [...delivered], discriminator: Date.parse(at), reason }));
   }
 
   /** One SMTP transaction; never throws: every outcome is per recipient. */
@@ -264,6 +351,7 @@ class Delivery {
         lifecycleEvent(sidecar, first.status === 'delivered' ? 'delivered' : 'bounced', {
           at: first.at,
           discriminator: Date.parse(first.at),
+          ...(first.attempt !== undefined ? { attempts: first.attempt } : {}),
           recipients: list.map((o) => ({ rcpt: o.rcpt, code: o.code, response: o.response })),
         }),
       );
@@ -276,10 +364,11 @@ function expired(r: RecipientReply): RecipientReply {
   return { ...r, response: `${r.response} (gave up: delivery time expired)` };
 }
 
-function withOutcomes(s: Sidecar, delivered: readonly RecipientReply[], failed: readonly RecipientReply[], at: string): Sidecar {
+function withOutcomes(s: Sidecar, delivered: readonly RecipientReply[], failed: readonly RecipientReply[], at: string, attempt?: number): Sidecar {
+  const n = attempt !== undefined ? { attempt } : {};
   const add = [
-    ...delivered.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'delivered', code: r.code, response: r.response, at })),
-    ...failed.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'failed', code: r.code, response: r.response, at })),
+    ...delivered.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'delivered', code: r.code, response: r.response, at, ...n })),
+    ...failed.map((r): RecipientOutcome => ({ rcpt: r.rcpt, status: 'failed', code: r.code, response: r.response, at, ...n })),
   ];
   const fresh = new Set(add.map((o) => o.rcpt));
   return { ...s, state: 'queued', outcomes: [...s.outcomes.filter((o) => !fresh.has(o.rcpt)), ...add] };

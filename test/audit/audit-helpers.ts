@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { lifecycleEvent } from '../../src/audit/build-event.js';
-import type { AuditEvent } from '../../src/queue/jobs.js';
+import type { AuditEvent } from '../../src/audit/events.js';
 import { newSpoolId } from '../../src/spool/spool-id.js';
 import { makeSidecar } from '../spool/sidecar-factory.js';
 

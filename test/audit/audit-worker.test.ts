@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { auditKeys, readAuditHead } from '../../src/audit/redis-chain.js';
 import { verifyAuditDir } from '../../src/audit/verify.js';
-import { QUEUE_NAMES, jobId, type AuditEvent } from '../../src/queue/jobs.js';
+import type { AuditEvent } from '../../src/audit/events.js';
+import { QUEUE_NAMES, jobId } from '../../src/queue/jobs.js';
 import { startAuditWorker } from '../../src/workers/audit.js';
 import { auditRig, lines, sampleEvent, type AuditRig } from './audit-helpers.js';
 

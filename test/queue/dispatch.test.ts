@@ -1,7 +1,8 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decisionEvent } from '../../src/audit/build-event.js';
-import { DEFAULT_ADD_TIMEOUT_MS, Dispatcher, DispatchError, stateForDecision } from '../../src/queue/dispatch.js';
+import { stateForDecision } from '../../src/custody/decision-record.js';
+import { DEFAULT_ADD_TIMEOUT_MS, Dispatcher, DispatchError } from '../../src/queue/dispatch.js';
 import { createRedis } from '../../src/queue/redis.js';
 import type { RuledFinding } from '../../src/policy/verdict.js';
 import { dropPrefix, REDIS_URL, spoolMessage, startSink, tempSpool, testPrefix, waitFor, type Redis } from '../workers/support.js';

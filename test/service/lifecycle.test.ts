@@ -139,9 +139,10 @@ describe('shutdown', () => {
       await slow.waitFor(1); // the upstream has the data and is slow to say 250
       await relay.service.stop();
       // Stopped only after the upstream's 250 was recorded: the message is done, not left to redeliver.
-      const sidecar = JSON.parse(await readFile(join(relay.dir, 'spool', 'msg', `${ref}.json`), 'utf8').then((t) => t.split('\n')[0]!)) as { id: string };
+      // A finished message's files are in done/.
+      const sidecar = JSON.parse(await readFile(join(relay.dir, 'spool', 'done', `${ref}.json`), 'utf8').then((t) => t.split('\n')[0]!)) as { id: string };
       expect(sidecar.id).toBe(ref);
-      const text = await readFile(join(relay.dir, 'spool', 'msg', `${ref}.json`), 'utf8');
+      const text = await readFile(join(relay.dir, 'spool', 'done', `${ref}.json`), 'utf8');
       expect(text).toMatch(/"state":"done"/);
       expect(relay.log.some((l) => l.msg === 'delivery attempt' && l.ref === ref)).toBe(true);
     } finally {

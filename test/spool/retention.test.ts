@@ -26,17 +26,19 @@ describe('spool retention', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mw-retention-'));
     dirs.push(dir);
     const spool = await Spool.open(dir);
-    const now = Date.parse('2025-03-20T00:00:00Z');
+    // Ids carry their arrival time (now): retention is judged two weeks on.
+    const day = 24 * 3600 * 1000;
+    const now = Date.now() + 14 * day;
     const oldDone = await spooled(spool, {
       state: 'done',
       doneReason: 'delivered',
-      outcomes: [{ rcpt: 'bob@partner.example', status: 'delivered', code: 250, response: '250 ok', at: '2025-03-05T00:00:00Z' }],
+      outcomes: [{ rcpt: 'bob@partner.example', status: 'delivered', code: 250, response: '250 ok', at: new Date(Date.now() + day).toISOString() }],
     });
     // Arrived long ago but finished recently (a long retry): kept.
     const lateDone = await spooled(spool, {
       state: 'done',
       doneReason: 'bounced',
-      outcomes: [{ rcpt: 'bob@partner.example', status: 'failed', code: 550, response: '550 no', at: '2025-03-18T00:00:00Z' }],
+      outcomes: [{ rcpt: 'bob@partner.example', status: 'failed', code: 550, response: '550 no', at: new Date(now - 2 * day).toISOString() }],
     });
     const oldHeld = await spooled(spool, { state: 'held' });
     const oldQueued = await spooled(spool, { state: 'queued' });

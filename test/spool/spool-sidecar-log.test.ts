@@ -40,15 +40,17 @@ describe('sidecar updates', () => {
     const s = await store(Buffer.from('Subject: x\r\n\r\nbody\r\n'));
     await spool.updateSidecar(s.id, (cur) => ({ ...cur, outcomes: [delivered('bob@partner.example')] }));
     await spool.updateSidecar(s.id, (cur) => ({ ...cur, state: 'done', doneReason: 'delivered' }));
-    const lines = (await readFile(spool.sidecarPath(s.id), 'utf8')).split('\n');
+    // Done: both files moved to done/, where start-up and reconcile do not look.
+    const lines = (await readFile(join(dir, 'done', `${s.id}.json`), 'utf8')).split('\n');
     expect(lines).toHaveLength(4); // three records and the final newline
     expect(lines[3]).toBe('');
     expect((JSON.parse(lines[0]!) as Sidecar).state).toBe('queued');
     const current = await spool.readSidecar(s.id);
     expect(current.state).toBe('done');
     expect(current.outcomes).toEqual([delivered('bob@partner.example')]);
-    // no temp files, no renames: the directory holds the two files of the message only
-    expect((await readdir(join(dir, 'msg'))).sort()).toEqual([`${s.id}.eml`, `${s.id}.json`]);
+    // no temp files, no rewrites: done/ holds the two files of the message only
+    expect(await readdir(join(dir, 'msg'))).toEqual([]);
+    expect((await readdir(join(dir, 'done'))).sort()).toEqual([`${s.id}.eml`, `${s.id}.json`]);
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
   });
 
@@ -73,7 +75,7 @@ describe('sidecar updates', () => {
     expect((await stat(spool.sidecarPath(s.id))).size).toBeGreaterThan(64 * 1024);
     expect((await readFile(spool.sidecarPath(s.id), 'utf8')).split('\n').filter(Boolean).length).toBeGreaterThan(1);
     await spool.updateSidecar(s.id, (cur) => ({ ...cur, outcomes: many, state: 'done', doneReason: 'delivered' }));
-    const text = await readFile(spool.sidecarPath(s.id), 'utf8');
+    const text = await readFile(join(dir, 'done', `${s.id}.json`), 'utf8');
     expect(text.split('\n').filter(Boolean)).toHaveLength(1);
     const final = await spool.readSidecar(s.id);
     expect(final.state).toBe('done');

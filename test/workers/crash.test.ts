@@ -51,7 +51,7 @@ async function upstream(mode: Mode, onFirstData: () => void) {
   return { port, delivered };
 }
 
-async function scenario(mode: Mode): Promise<{ deliveries: number; state: string }> {
+async function scenario(mode: Mode): Promise<{ deliveries: number; state: string; audited: string[] }> {
   const prefix = testPrefix();
   const { spool, cleanup } = await tempSpool();
   const producer = createRedis(REDIS_URL, 'producer');
@@ -105,18 +105,23 @@ async function scenario(mode: Mode): Promise<{ deliveries: number; state: string
   }, 20_000);
   await new Promise((r) => setTimeout(r, 300)); // nothing more should arrive
   expect(up.delivered.every((raw) => raw.toString().endsWith(body))).toBe(true);
-  return { deliveries: up.delivered.length, state: `${done.state}/${done.doneReason}` };
+  const auditJobs = await dispatcher.auditQueue.getJobs(['wait', 'delayed', 'completed', 'failed', 'active', 'prioritized']);
+  const audited = auditJobs.filter((j) => j.data.ref === sidecar.id).map((j) => j.data.type).sort();
+  return { deliveries: up.delivered.length, state: `${done.state}/${done.doneReason}`, audited };
 }
 
 describe('deliver worker killed mid-delivery', () => {
   it('killed before the end of data: delivered exactly once', async () => {
-    expect(await scenario('stall-first-data')).toEqual({ deliveries: 1, state: 'done/delivered' });
+    const { deliveries, state } = await scenario('stall-first-data');
+    expect({ deliveries, state }).toEqual({ deliveries: 1, state: 'done/delivered' });
   }, 30_000);
 
   it('killed right after the upstream 250: delivered, at most one duplicate', async () => {
-    const { deliveries, state } = await scenario('kill-after-250');
+    const { deliveries, state, audited } = await scenario('kill-after-250');
     expect(state).toBe('done/delivered');
     expect(deliveries).toBeGreaterThanOrEqual(1);
     expect(deliveries).toBeLessThanOrEqual(2);
+    // The duplicate is not silent: the takeover knows an attempt died and audits what it sent.
+    if (deliveries === 2) expect(audited).toEqual(['decision', 'delivered', 'duplicate-sent']);
   }, 30_000);
 });

@@ -6,7 +6,8 @@ import type { Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decisionEvent } from '../../src/audit/build-event.js';
 import { Dispatcher } from '../../src/queue/dispatch.js';
-import type { AuditEvent, DeliverJob } from '../../src/queue/jobs.js';
+import type { AuditEvent } from '../../src/audit/events.js';
+import type { DeliverJob } from '../../src/queue/jobs.js';
 import { createRedis } from '../../src/queue/redis.js';
 import type { Spool } from '../../src/spool/spool.js';
 import type { Sidecar } from '../../src/spool/types.js';
@@ -164,7 +165,7 @@ describe('deliver worker', () => {
     const sidecar = await accept(r, { bytes: ORIGINAL });
     startWorker(r, port);
 
-    await waitFor('two deferred attempts', async () => (await auditEvents(r, sidecar.id)).filter((e) => e.type === 'deferred').length >= 2);
+    await waitFor('two deferred attempts', async () => ((await r.dispatcher.deliverQueue.getJob(deliverJobId(sidecar.id)))?.attemptsMade ?? 0) >= 2);
     expect((await r.spool.readSidecar(sidecar.id)).state).toBe('queued');
     const up = await sink(r, port);
     const done = await untilDone(r, sidecar.id);

@@ -1,33 +1,9 @@
-/**
- * What the SMTP front needs from the rest of mailwarden, as small structural interfaces: the spool
- * (src/spool/spool.ts) and the dispatcher (src/queue/dispatch.ts) satisfy them as they are.
- */
-import type { Writable } from 'node:stream';
-import type { Logger } from 'pino';
+/** What the SMTP front needs from the rest of mailwarden: custody's ports and the settings in force. */
 import type { Policy } from '../../config/policy-schema.js';
 import type { ServiceConfig } from '../../config/service-schema.js';
-import type { Check } from '../../policy/check.js';
-import type { AuditEvent } from '../../queue/jobs.js';
-import type { Sidecar } from '../../spool/types.js';
+import type { CustodyContext } from '../../custody/ports.js';
 import type { AuthUsers } from './auth-users.js';
 import type { RelayNetworks } from './relay-networks.js';
-
-export interface SpoolWriterPort extends Writable {
-  done(): Promise<{ size: number; sha256: string }>;
-}
-
-export interface SpoolPort {
-  newId(): string;
-  createWriter(id: string): SpoolWriterPort;
-  commit(id: string, sidecar: Sidecar): Promise<void>;
-  abort(id: string): Promise<void>;
-  remove(id: string): Promise<void>;
-}
-
-export interface DispatcherPort {
-  dispatchDecision(sidecar: Sidecar, audit: AuditEvent): Promise<void>;
-  audit(event: AuditEvent): Promise<void>;
-}
 
 /** Everything a reload can change, swapped as one value so a transaction sees one consistent set. */
 export interface FrontSettings {
@@ -38,11 +14,7 @@ export interface FrontSettings {
   readonly authUsers: AuthUsers | null;
 }
 
-export interface FrontContext {
-  readonly spool: SpoolPort;
-  readonly dispatcher: DispatcherPort;
-  readonly logger: Logger;
+/** Custody (spool, dispatcher, logger) plus the settings in force. */
+export interface FrontContext extends CustodyContext {
   settings(): FrontSettings;
-  /** The checks to run (default: every registered check). A test seam: a check that throws, to see it logged. */
-  readonly checks?: readonly Check[];
 }

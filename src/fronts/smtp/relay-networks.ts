@@ -3,6 +3,7 @@
  * parse, or matches no configured network, is not allowed.
  */
 import { BlockList, isIP } from 'node:net';
+import { unmapIPv4 } from '../../custody/client-address.js';
 
 export class RelayNetworks {
   private readonly list = new BlockList();
@@ -24,8 +25,3 @@ export class RelayNetworks {
   }
 }
 
-/** '::ffff:10.1.2.3' -> '10.1.2.3': a dual-stack listener reports IPv4 clients that way. */
-export function unmapIPv4(address: string): string {
-  const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  return m?.[1] ?? address;
-}

@@ -4,12 +4,14 @@
  * 550 into 5.1.1 ("bad destination mailbox"). Internal faults never show details: the client sees
  * 451 4.3.0 and our reference id, the log has the rest.
  */
+import { rejectionText, type Rejection } from '../../custody/outcome.js';
 
 export type Reply =
   | { readonly kind: 'queued'; readonly ref: string }
   | { readonly kind: 'held'; readonly ref: string }
-  | { readonly kind: 'rejected'; readonly ref: string; readonly rule: string; readonly reason: string; readonly policyRef: string; readonly more: number }
+  | { readonly kind: 'rejected'; readonly rejection: Rejection }
   | { readonly kind: 'temporary-failure'; readonly ref: string }
+  | { readonly kind: 'mail-system-full'; readonly ref: string }
   | { readonly kind: 'relay-denied' }
   | { readonly kind: 'too-big'; readonly limit: number }
   | { readonly kind: 'bare-line-ending' }
@@ -17,7 +19,12 @@ export type Reply =
   | { readonly kind: 'mail-loop'; readonly count: number; readonly limit: number }
   | { readonly kind: 'auth-failed' }
   | { readonly kind: 'auth-method' }
-  | { readonly kind: 'data-timeout' };
+  | { readonly kind: 'auth-needs-tls' }
+  | { readonly kind: 'data-timeout' }
+  | { readonly kind: 'data-too-slow'; readonly minRate: number }
+  | { readonly kind: 'too-many-from-client'; readonly limit: number }
+  | { readonly kind: 'too-many-clients' }
+  | { readonly kind: 'session-time-limit'; readonly limitMs: number };
 
 export interface SmtpReply {
   readonly code: number;
@@ -25,24 +32,18 @@ export interface SmtpReply {
   readonly text: string;
 }
 
-/** Longest reason text in a reply: the full reason is in the audit record. */
-const REASON_MAX = 200;
-
 export function smtpReply(reply: Reply): SmtpReply {
   switch (reply.kind) {
     case 'queued':
       return { code: 250, text: `2.0.0 Queued as ${reply.ref}` };
     case 'held':
       return { code: 250, text: `2.0.0 Held for review ref ${reply.ref}` };
-    case 'rejected': {
-      const more = reply.more > 0 ? ` (+${reply.more} more)` : '';
-      const clause = oneLine(reply.policyRef);
-      // Reasons often end with their clause already; say it once.
-      const reason = oneLine(reply.reason).replace(` (${clause})`, '').trim();
-      return { code: 550, text: `5.7.1 ${reply.rule}: ${shorten(reason)} (${clause})${more} ref ${reply.ref}` };
-    }
+    case 'rejected':
+      return { code: 550, text: `5.7.1 ${rejectionText(reply.rejection)}` };
     case 'temporary-failure':
       return { code: 451, text: `4.3.0 Temporary failure, please try again later ref ${reply.ref}` };
+    case 'mail-system-full':
+      return { code: 452, text: `4.3.1 Mail system full, please try again later ref ${reply.ref}` };
     case 'relay-denied':
       return { code: 554, text: '5.7.1 Relay access denied' };
     case 'too-big':
@@ -57,8 +58,18 @@ export function smtpReply(reply: Reply): SmtpReply {
       return { code: 535, text: '5.7.8 Authentication credentials invalid' };
     case 'auth-method':
       return { code: 504, text: '5.5.4 Unrecognized authentication type' };
+    case 'auth-needs-tls':
+      return { code: 538, text: '5.7.11 Encryption required for requested authentication mechanism' };
     case 'data-timeout':
       return { code: 421, text: '4.4.2 Timeout waiting for data, closing connection' };
+    case 'data-too-slow':
+      return { code: 421, text: `4.4.2 DATA too slow: under ${reply.minRate} bytes per second, closing connection` };
+    case 'too-many-from-client':
+      return { code: 421, text: `4.7.0 Too many connections from your address (limit ${reply.limit}), try again later` };
+    case 'too-many-clients':
+      return { code: 421, text: '4.3.2 Too many connected clients, try again later' };
+    case 'session-time-limit':
+      return { code: 421, text: `4.4.2 Session time limit (${Math.round(reply.limitMs / 1000)} s) reached, closing connection` };
   }
 }
 
@@ -71,14 +82,4 @@ export function replyError(reply: Reply): Error & { responseCode: number } {
 /** The full reply line, for logs. */
 export function replyLine(r: SmtpReply): string {
   return `${r.code} ${r.text}`;
-}
-
-function oneLine(text: string): string {
-  // Reply lines are ASCII without control characters: reasons quote names taken from the message.
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/[^\u0020-\u007e]/g, '?').trim();
-}
-
-function shorten(text: string): string {
-  const t = oneLine(text);
-  return t.length <= REASON_MAX ? t : `${t.slice(0, REASON_MAX - 3)}...`;
 }

@@ -3,8 +3,13 @@
  * It speaks SMTP and nothing else: deciding is inspect()'s job, keeping is the spool's.
  *
  * Relay rule (no open relay, ever): a client relays when its address is in `smtp.relayNetworks`
- * or it authenticated; anyone else gets 554 5.7.1 at RCPT. AUTH PLAIN/LOGIN only after STARTTLS
- * unless `allowInsecureAuth`. `authOptional` is on so that allowed networks need no AUTH.
+ * or it authenticated; anyone else gets 554 5.7.1 at RCPT. AUTH PLAIN/LOGIN is neither advertised
+ * nor accepted on a cleartext session unless `allowInsecureAuth`: we enforce it per session, since
+ * smtp-server takes AUTH in clear whenever it has no STARTTLS to offer. `authOptional` is on so
+ * that allowed networks need no AUTH.
+ *
+ * One client cannot close the relay (client-limits.ts): sessions are counted per address and /64,
+ * outsiders have a share of the total, every session has a time limit and DATA a minimum rate.
  *
  * Shutdown (`close`): smtp-server stops listening at once (new connections are refused at TCP),
  * answers every open session `421` at its next command, and lets a DATA in progress finish and get
@@ -15,9 +20,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { HostPort } from '../../config/service-schema.js';
+import { ClientLimits } from './client-limits.js';
 import type { FrontContext, FrontSettings } from './front-context.js';
 import { greetingDelayPatch, type GreetingDelay } from './greeting-delay.js';
-import { replyError, smtpReply } from './replies.js';
+import { replyError, smtpReply, type Reply } from './replies.js';
 import { receiveMessage } from './transaction.js';
 
 export interface SmtpFront {
@@ -34,6 +40,12 @@ export interface SmtpFront {
 export function createSmtpFront(ctx: FrontContext): SmtpFront {
   const inFlight = new Set<Promise<unknown>>();
   const initial = ctx.settings();
+  const limits = new ClientLimits();
+  /** Session time limits running, by session id. */
+  const sessionTimers = new Map<string, NodeJS.Timeout>();
+  /** Sessions in DATA, and those of them past their time limit (closed after the DATA reply). */
+  const inData = new Set<string>();
+  const expired = new Set<string>();
 
   const options: SMTPServerOptions = {
     ...serverLimits(initial),
@@ -46,11 +58,48 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
     hideDSN: true,
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: true,
-    disabledCommands: disabledCommands(initial),
+    disabledCommands: disabledCommands(initial, false),
     logger: false,
 
+    onConnect(session, callback) {
+      const settings = ctx.settings();
+      const refused = limits.admit(session.id, session.remoteAddress, settings);
+      if (refused) {
+        ctx.logger.warn({ client: session.remoteAddress, reply: refused.kind, sessions: limits.sessions }, 'smtp connection refused');
+        return callback(replyError(refused));
+      }
+      const limitMs = settings.config.smtp.maxSessionMs;
+      const timer = setTimeout(() => {
+        ctx.logger.info({ client: session.remoteAddress, limitMs }, 'smtp session time limit reached');
+        if (inData.has(session.id)) expired.add(session.id);
+        else closeSession(server, session, { kind: 'session-time-limit', limitMs });
+      }, limitMs);
+      timer.unref();
+      sessionTimers.set(session.id, timer);
+      // smtp-server reads a session's own list instead of the server's: AUTH hidden until TLS.
+      session.disabledCommands = disabledCommands(settings, session.secure);
+      callback();
+    },
+
+    onClose(session) {
+      limits.release(session.id);
+      clearTimeout(sessionTimers.get(session.id));
+      sessionTimers.delete(session.id);
+      expired.delete(session.id);
+    },
+
+    onSecure(_socket, session, callback) {
+      session.disabledCommands = disabledCommands(ctx.settings(), true);
+      callback();
+    },
+
     onAuth(auth, session, callback) {
-      const users = ctx.settings().authUsers;
+      const settings = ctx.settings();
+      const users = settings.authUsers;
+      if (!session.secure && !settings.config.smtp.allowInsecureAuth) {
+        // Not reachable while AUTH is disabled on cleartext sessions; kept as the last word.
+        return callback(replyError({ kind: 'auth-needs-tls' }));
+      }
       if (!users || (auth.method !== 'PLAIN' && auth.method !== 'LOGIN')) {
         return callback(replyError({ kind: 'auth-method' }));
       }
@@ -79,15 +128,23 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
 
     onData(stream, session, callback) {
       const ref = ctx.spool.newId();
-      const work = receiveMessage(ctx, stream, session, { ref, closeConnection: () => closeSession(server, session) }).then(
+      inData.add(session.id);
+      const answer = (err: Error | null, text?: string) => {
+        inData.delete(session.id);
+        if (err) callback(err);
+        else callback(null, text);
+        if (expired.has(session.id)) closeSession(server, session, { kind: 'session-time-limit', limitMs: ctx.settings().config.smtp.maxSessionMs });
+      };
+      const hooks = { ref, closeConnection: (reply: Reply) => closeSession(server, session, reply) };
+      const work = receiveMessage(ctx, stream, session, hooks).then(
         (reply) => {
-          if (!reply) return callback(new Error('connection closed'));
-          if (reply.code >= 400) return callback(Object.assign(new Error(reply.text), { responseCode: reply.code }));
-          callback(null, reply.text);
+          if (!reply) return answer(new Error('connection closed'));
+          if (reply.code >= 400) return answer(Object.assign(new Error(reply.text), { responseCode: reply.code }));
+          answer(null, reply.text);
         },
         (err: unknown) => {
           ctx.logger.error({ ref, client: session.remoteAddress, err }, 'smtp transaction crashed');
-          callback(replyError({ kind: 'temporary-failure', ref }));
+          answer(replyError({ kind: 'temporary-failure', ref }));
         },
       );
       inFlight.add(work);
@@ -115,7 +172,7 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
       });
     },
     applySettings(settings) {
-      Object.assign(server.options, serverLimits(settings), { disabledCommands: disabledCommands(settings) });
+      Object.assign(server.options, serverLimits(settings), { disabledCommands: disabledCommands(settings, false) });
       const tls = tlsOptions(settings);
       if (tls.key && tls.cert) server.updateSecureContext(tls);
     },
@@ -133,7 +190,8 @@ function serverLimits(s: FrontSettings): Partial<SMTPServerOptions> & { greeting
     greetingDelayMs: (address) => (s.relay.allows(address) ? relayNetworks : others),
     name: s.config.hostname,
     size: smtp.size,
-    maxClients: smtp.maxClients,
+    // Off: ClientLimits counts admitted sessions (smtp-server would count refused ones too).
+    maxClients: 0,
     maxRecipients: smtp.maxRecipients,
     socketTimeout: smtp.socketTimeoutMs,
     closeTimeout: smtp.closeTimeoutMs,
@@ -146,16 +204,18 @@ function tlsOptions(s: FrontSettings): { key?: Buffer; cert?: Buffer } {
   return cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : {};
 }
 
-function disabledCommands(s: FrontSettings): string[] {
+/** Commands off for a session: AUTH without users, or in clear unless `allowInsecureAuth`. */
+function disabledCommands(s: FrontSettings, secure: boolean): string[] {
   const { cert, key } = s.config.smtp.tls;
+  const authOff = !s.authUsers || (!secure && !s.config.smtp.allowInsecureAuth);
   // Without our own certificate smtp-server would offer STARTTLS with a built-in self-signed one.
-  return [...(cert && key ? [] : ['STARTTLS']), ...(s.authUsers ? [] : ['AUTH'])];
+  return [...(cert && key ? [] : ['STARTTLS']), ...(authOff ? ['AUTH'] : [])];
 }
 
-function closeSession(server: SMTPServer, session: SMTPServerSession): void {
+function closeSession(server: SMTPServer, session: SMTPServerSession, reply: Reply): void {
   for (const connection of server.connections) {
     if (connection.session === session || connection.session?.id === session.id) {
-      const r = smtpReply({ kind: 'data-timeout' });
+      const r = smtpReply(reply);
       connection.send(r.code, r.text);
       connection.close();
     }

@@ -1,30 +1,25 @@
 /**
- * One DATA transaction: stream the message to the spool and to inspection at once, then answer.
- *
- * The order of writes is the durability promise: 250 only after the spool entry (file, sidecar,
- * directory) is fsynced AND Redis acknowledged the jobs. Any fault or timeout on the way is
- * 451 4.3.0 with our reference id (the client retries), never a silent accept. A reject is never
- * spooled, but its audit event is queued first: no audit, no 550 (451 instead).
+ * One DATA transaction, the SMTP side of it: the envelope from the session, the bytes from
+ * smtp-server's stream into custody (src/custody/transaction.ts, where the order of writes
+ * lives), the stall and rate watch on the client, and the custody outcome as an SMTP reply.
+ * 250 only after the message is durably kept AND Redis acknowledged its jobs; any fault is
+ * 451 4.3.0 (452 4.3.1 for a full spool disk) with our reference id, never a silent accept.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { decisionEvent } from '../../audit/build-event.js';
-import type { InspectionResult } from '../../intake/inspection-result.js';
-import { MessageIntake } from '../../intake/message-intake.js';
+import { receivedHeader } from '../../custody/added-headers.js';
+import type { CustodyOutcome } from '../../custody/outcome.js';
+import { CustodyTransaction } from '../../custody/transaction.js';
 import type { IntakeRefusal } from '../../intake/refusal.js';
 import { makeEnvelope, type Envelope } from '../../message/envelope.js';
-import type { RuledFinding } from '../../policy/verdict.js';
-import { stateForDecision } from '../../queue/dispatch.js';
-import { decisionHeaders, receivedHeader } from './added-headers.js';
-import { buildSidecar } from './decision-record.js';
 import type { FrontContext } from './front-context.js';
 import { replyLine, smtpReply, type Reply, type SmtpReply } from './replies.js';
 
 export interface TransactionHooks {
   /** Our reference id for this transaction (the spool id), made by the caller so a crash can name it. */
   readonly ref: string;
-  /** Drops the client's connection (a DATA transfer that stalled). */
-  closeConnection(): void;
+  /** Drops the client's connection with a 421 (a DATA transfer that stalled or crawls). */
+  closeConnection(reply: Reply): void;
 }
 
 /** Returns the reply to send, or null when the client went away mid-DATA (nothing kept). */
@@ -47,144 +42,86 @@ export async function receiveMessage(
     mailFrom: envelope.mailFrom,
     rcptTo: envelope.rcptTo,
   };
-  // Milliseconds since `started` at each step: where a slow transaction spent its time.
-  const steps: Record<string, number> = {};
-  const mark = (step: string) => (steps[step] = Date.now() - started);
-  const finish = (reply: Reply, extra: Record<string, unknown> = {}, err?: unknown): SmtpReply => {
-    const r = smtpReply(reply);
-    const line = { ...logFields, ...extra, reply: replyLine(r), ms: Date.now() - started, steps };
-    if (err) ctx.logger.error({ ...line, err }, 'smtp transaction failed');
-    else ctx.logger.info(line, 'smtp transaction');
-    return r;
-  };
-
-  // Normalisation, the size and loop limits, the time limit and the fan-out to the spool and to
-  // inspection: the intake every front and `mailwarden check` share.
-  const intake = new MessageIntake({
+  const custody = new CustodyTransaction(ctx, {
+    ref: id,
     envelope,
     policy,
     maxReceivedHeaders: smtp.maxReceivedHeaders,
+    accepted: 'deliver',
+    held: 'keep',
+    deliveryHeaders: (date) => [
+      receivedHeader({
+        ref: id,
+        hostname: config.hostname,
+        protocol: session.transmissionType,
+        rcptTo: envelope.rcptTo,
+        date,
+        ...(envelope.helo ? { helo: envelope.helo } : {}),
+        ...(envelope.clientAddress ? { clientAddress: envelope.clientAddress } : {}),
+      }),
+    ],
     onCheckError: (rule, err) =>
       ctx.logger.error({ ...logFields, rule, err }, `the ${rule} check failed: its finding holds the message for review`),
-    ...(ctx.checks ? { checks: ctx.checks } : {}),
   });
-  const writer = ctx.spool.createWriter(id);
-  intake.attach(writer, writer.done());
+  const { intake } = custody;
 
-  const stall = watchForStall(intake, smtp.socketTimeoutMs, () => {
-    ctx.logger.warn({ ...logFields, bytes: intake.bytesIn }, 'DATA transfer stalled: closing the connection');
-    hooks.closeConnection();
+  const stall = watchForStall(intake, smtp.socketTimeoutMs, smtp.minDataRate, (why) => {
+    ctx.logger.warn({ ...logFields, bytes: intake.bytesIn }, `DATA transfer ${why === 'stalled' ? 'stalled' : 'too slow'}: closing the connection`);
+    hooks.closeConnection(why === 'stalled' ? { kind: 'data-timeout' } : { kind: 'data-too-slow', minRate: smtp.minDataRate });
   });
   try {
     await pump(stream, intake);
   } catch (err) {
     // The client went away mid-DATA: no spool file, no job, no reply.
-    intake.abandon(err as Error);
-    await ctx.spool.abort(id);
+    await custody.abandon(err as Error);
     ctx.logger.info({ ...logFields, bytes: intake.bytesIn, ms: Date.now() - started }, 'client disconnected during DATA');
     return null;
   } finally {
     clearInterval(stall);
   }
-  mark('data');
+  const dataMs = Date.now() - started;
 
-  const refusal: IntakeRefusal | null = stream.sizeExceeded ? { kind: 'too-big', size: intake.bytesIn, limit: smtp.size } : intake.refusal;
-  if (refusal) {
-    intake.abandon(new Error(`message refused: ${refusal.kind}`));
-    await ctx.spool.abort(id);
-    return finish(refusalReply(refusal, smtp.size), { size: intake.bytesIn });
-  }
-  if (intake.failure) {
-    await ctx.spool.abort(id);
-    return finish({ kind: 'temporary-failure', ref: id }, { size: intake.bytesIn }, intake.failure);
-  }
-
-  let result: InspectionResult;
-  let spooled: { size: number; sha256: string };
-  try {
-    // The spool's fsync counts against the same limit: no verdict in time, or no durable copy, is 451.
-    [result, spooled] = await Promise.race([Promise.all([intake.result, writer.done()]), intake.deadline]);
-  } catch (err) {
-    intake.abandon(err as Error);
-    await ctx.spool.abort(id);
-    return finish({ kind: 'temporary-failure', ref: id }, { size: intake.bytesIn }, err);
-  }
-  mark('verdict');
-
-  const { message, verdict } = result;
-  const receivedAt = new Date();
-  const outcome = {
-    size: spooled.size,
-    decision: verdict.decision,
-    rules: verdict.findings.map((f) => f.rule),
-    messageId: message.messageId,
+  const tooBig: IntakeRefusal | null = stream.sizeExceeded ? { kind: 'too-big', size: intake.bytesIn, limit: smtp.size } : null;
+  const outcome = await custody.finish(tooBig);
+  const r = smtpReply(replyFor(outcome, smtp.size));
+  const line = {
+    ...logFields,
+    ...('summary' in outcome && outcome.summary ? outcome.summary : { size: intake.bytesIn }),
+    reply: replyLine(r),
+    ms: Date.now() - started,
+    steps: { data: dataMs, ...custody.steps },
   };
-  const addHeaders =
-    verdict.decision === 'reject'
-      ? []
-      : [
-          receivedHeader({
-            ref: id,
-            hostname: config.hostname,
-            protocol: session.transmissionType,
-            rcptTo: envelope.rcptTo,
-            date: receivedAt,
-            ...(envelope.helo ? { helo: envelope.helo } : {}),
-            ...(envelope.clientAddress ? { clientAddress: envelope.clientAddress } : {}),
-          }),
-          ...decisionHeaders({ ref: id, verdict, rcptTo: envelope.rcptTo, internalDomains: policy.domains.internal }),
-        ];
-  // Committed with its final state (queued / held): if we crash before the jobs exist, reconcile
-  // re-creates them; the client, which got no 250, may send again (a duplicate, never a loss).
-  const state = stateForDecision(verdict.decision);
-  const sidecar = buildSidecar({ id, receivedAt, envelope, message, verdict, addHeaders, state, ...spooled });
-  const event = decisionEvent(sidecar, message);
+  if (outcome.kind === 'tempfail') ctx.logger.error({ ...line, err: outcome.error }, 'smtp transaction failed');
+  else ctx.logger.info(line, 'smtp transaction');
+  return r;
+}
 
-  if (verdict.decision === 'reject') {
-    await ctx.spool.abort(id);
-    try {
-      await ctx.dispatcher.audit(event);
-    } catch (err) {
-      return finish({ kind: 'temporary-failure', ref: id }, outcome, err);
+/** The custody outcome in SMTP's words. */
+function replyFor(outcome: CustodyOutcome, size: number): Reply {
+  switch (outcome.kind) {
+    case 'queued':
+    case 'accepted':
+      return { kind: 'queued', ref: outcome.ref };
+    case 'held':
+      return { kind: 'held', ref: outcome.ref };
+    case 'rejected':
+      return { kind: 'rejected', rejection: outcome.rejection };
+    case 'tempfail':
+      return outcome.diskFull ? { kind: 'mail-system-full', ref: outcome.ref } : { kind: 'temporary-failure', ref: outcome.ref };
+    case 'refused': {
+      const refusal = outcome.refusal;
+      switch (refusal.kind) {
+        case 'too-big':
+          return { kind: 'too-big', limit: size };
+        case 'bare-line-ending':
+          return { kind: 'bare-line-ending' };
+        case 'nul-byte':
+          return { kind: 'nul-byte' };
+        case 'mail-loop':
+          return { kind: 'mail-loop', count: refusal.count, limit: refusal.limit };
+      }
     }
-    return finish(rejection(verdict.findings, id), outcome);
   }
-
-  try {
-    await ctx.spool.commit(id, sidecar);
-  } catch (err) {
-    await ctx.spool.abort(id);
-    return finish({ kind: 'temporary-failure', ref: id }, outcome, err);
-  }
-  mark('spooled');
-  try {
-    await ctx.dispatcher.dispatchDecision(sidecar, event);
-  } catch (err) {
-    // The client will retry: keeping this copy would deliver it twice.
-    await ctx.spool.remove(id).catch((e: unknown) => ctx.logger.error({ ref: id, err: e }, 'could not remove spool entry'));
-    return finish({ kind: 'temporary-failure', ref: id }, outcome, err);
-  }
-  return finish(verdict.decision === 'quarantine' ? { kind: 'held', ref: id } : { kind: 'queued', ref: id }, outcome);
-}
-
-function refusalReply(refusal: IntakeRefusal, size: number): Reply {
-  switch (refusal.kind) {
-    case 'too-big':
-      return { kind: 'too-big', limit: size };
-    case 'bare-line-ending':
-      return { kind: 'bare-line-ending' };
-    case 'nul-byte':
-      return { kind: 'nul-byte' };
-    case 'mail-loop':
-      return { kind: 'mail-loop', count: refusal.count, limit: refusal.limit };
-  }
-}
-
-function rejection(findings: readonly RuledFinding[], ref: string): Reply {
-  const acting = findings.filter((f) => f.action === 'reject' && !f.excepted);
-  const first = acting[0] ?? findings[0];
-  if (!first) return { kind: 'rejected', ref, rule: 'policy', reason: 'refused by policy', policyRef: 'policy', more: 0 };
-  return { kind: 'rejected', ref, rule: first.rule, reason: first.reason, policyRef: first.policyRef, more: Math.max(0, acting.length - 1) };
 }
 
 export function envelopeOf(session: SMTPServerSession): Envelope {
@@ -205,23 +142,33 @@ function lowerDomain(address: string): string {
   return at < 0 ? address : address.slice(0, at + 1) + address.slice(at + 1).toLowerCase();
 }
 
+/** Client time in DATA before its average rate is judged: a slow start is not a slow client. */
+const DATA_RATE_GRACE_MS = 10_000;
+
 /**
- * A client that stops sending mid-DATA must not hold a session (and a spool temp file) forever.
- * smtp-server 3.21 times out a silent client in DATA itself; this watcher is the backstop for
- * versions that pause the idle timer while onData runs. It never fires while we are the slow side.
+ * A client that stops sending mid-DATA, or trickles it (one byte a second keeps the idle timer
+ * happy), must not hold a session and a spool temp file for long. smtp-server 3.21 times out a
+ * silent client in DATA itself; the stall check is the backstop for versions that pause the idle
+ * timer while onData runs. Neither check counts time while we are the slow side (`sink.waiting`).
  */
-function watchForStall(sink: MessageIntake, limitMs: number, onStall: () => void): NodeJS.Timeout {
+function watchForStall(sink: { readonly bytesIn: number; readonly waiting: boolean }, limitMs: number, minRate: number, onStall: (why: 'stalled' | 'slow') => void): NodeJS.Timeout {
+  const tickMs = Math.min(1000, limitMs);
   let lastBytes = -1;
   let lastChange = Date.now();
+  let clientMs = 0;
   const timer = setInterval(() => {
-    if (sink.bytesIn !== lastBytes || sink.waiting) {
+    if (!sink.waiting) clientMs += tickMs;
+    if (minRate > 0 && clientMs >= DATA_RATE_GRACE_MS && (sink.bytesIn * 1000) / clientMs < minRate) {
+      clearInterval(timer);
+      onStall('slow');
+    } else if (sink.bytesIn !== lastBytes || sink.waiting) {
       lastBytes = sink.bytesIn;
       lastChange = Date.now();
     } else if (Date.now() - lastChange >= limitMs) {
       clearInterval(timer);
-      onStall();
+      onStall('stalled');
     }
-  }, Math.min(1000, limitMs));
+  }, tickMs);
   timer.unref();
   return timer;
 }

@@ -294,8 +294,8 @@ export async function dropKeys(prefix: string): Promise<void> {
   }
 }
 
-/** Files in a spool subfolder ('msg' or 'tmp'); [] when it does not exist. */
-export async function spoolFiles(spoolDir: string, sub: 'msg' | 'tmp'): Promise<string[]> {
+/** Files in a spool subfolder ('msg', 'done' or 'tmp'); [] when it does not exist. */
+export async function spoolFiles(spoolDir: string, sub: 'msg' | 'done' | 'tmp'): Promise<string[]> {
   return readdir(join(spoolDir, sub)).catch(() => []);
 }
 

@@ -77,7 +77,11 @@ describe('NUL bytes in DATA', () => {
     expect(sink.messages.some((m) => m.raw.includes('nul-reject-1'))).toBe(false);
     expect(await spoolFiles(join(relay.dir, 'spool'), 'tmp')).toEqual([]);
     const cleanRef = /Queued as (\S+)/.exec(clean.text)![1]!;
-    const kept = await readdir(join(relay.dir, 'spool', 'msg'), { recursive: true });
+    // Delivered mail moves from msg/ to done/: look in both.
+    const kept = [
+      ...(await readdir(join(relay.dir, 'spool', 'msg'), { recursive: true })),
+      ...(await readdir(join(relay.dir, 'spool', 'done'), { recursive: true }).catch(() => [] as string[])),
+    ];
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.filter((name) => !name.includes(cleanRef) && !/^[^.]*$/.test(name))).toEqual([]); // only the clean message's files
   });

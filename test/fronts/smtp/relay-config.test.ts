@@ -107,7 +107,8 @@ describe('relay access', () => {
     const { client } = await RawSmtp.open(relay.port);
     await client.cmd('EHLO client.test');
     const auth = await client.cmd(`AUTH PLAIN ${Buffer.from('\0alice\0correct horse').toString('base64')}`);
-    expect(auth.code).toBe(538);
+    // AUTH is off on a cleartext session: smtp-server answers it as an unknown command.
+    expect(auth.code).toBe(500);
     expect((await client.cmd('MAIL FROM:<alice@met.police.uk>')).code).toBe(250);
     expect((await client.cmd('RCPT TO:<partner@example.com>')).code).toBe(554);
     client.close();

@@ -23,23 +23,25 @@ describe('smtpReply', () => {
   it('names the rule, a short reason, the policy clause and the ref in a reject', () => {
     const r = smtpReply({
       kind: 'rejected',
-      ref: 'R9',
-      rule: 'executable-content',
-      reason: 'Attachment “tool.exe” is a Windows program\r\nInjected: line',
-      policyRef: 'WMP Inf/27 2.5.1',
-      more: 2,
+      rejection: {
+        ref: 'R9',
+        rule: 'executable-content',
+        reason: 'Attachment “tool.exe” is a Windows program\r\nInjected: line',
+        policyRef: 'WMP Inf/27 2.5.1',
+        more: 2,
+      },
     });
     expect(r.code).toBe(550);
     expect(r.text).toBe('5.7.1 executable-content: Attachment ?tool.exe? is a Windows program Injected: line (WMP Inf/27 2.5.1) (+2 more) ref R9');
   });
 
   it('says the clause once when the reason already ends with it', () => {
-    const r = smtpReply({ kind: 'rejected', ref: 'R', rule: 'x', reason: 'Too big (WMP 2.1)', policyRef: 'WMP 2.1', more: 0 });
+    const r = smtpReply({ kind: 'rejected', rejection: { ref: 'R', rule: 'x', reason: 'Too big (WMP 2.1)', policyRef: 'WMP 2.1', more: 0 } });
     expect(r.text).toBe('5.7.1 x: Too big (WMP 2.1) ref R');
   });
 
   it('keeps reasons short', () => {
-    const r = smtpReply({ kind: 'rejected', ref: 'R', rule: 'x', reason: 'y'.repeat(1000), policyRef: 'p', more: 0 });
+    const r = smtpReply({ kind: 'rejected', rejection: { ref: 'R', rule: 'x', reason: 'y'.repeat(1000), policyRef: 'p', more: 0 } });
     expect(r.text.length).toBeLessThan(260);
   });
 

@@ -2,10 +2,10 @@
  * Turns an inspection result into the sidecar kept with the spooled message. A reject gets one
  * too (never committed): the audit decision event is built from it (src/audit/build-event.ts).
  */
-import type { Envelope } from '../../message/envelope.js';
-import type { InspectedMessage } from '../../message/model.js';
-import type { Verdict } from '../../policy/verdict.js';
-import type { Sidecar, SpoolState, VerdictSummary } from '../../spool/types.js';
+import type { Envelope } from '../message/envelope.js';
+import type { InspectedMessage } from '../message/model.js';
+import type { Decision, Verdict } from '../policy/verdict.js';
+import type { Sidecar, SpoolState, VerdictSummary } from '../spool/types.js';
 
 export function verdictSummary(verdict: Verdict): VerdictSummary {
   return {
@@ -46,4 +46,9 @@ export function buildSidecar(input: SidecarInput): Sidecar {
     state: input.state,
     outcomes: [],
   };
+}
+
+/** The sidecar state a front commits for each decision (the order of writes: src/queue/dispatch.ts). */
+export function stateForDecision(decision: Decision): SpoolState {
+  return decision === 'accept' ? 'queued' : decision === 'quarantine' ? 'held' : 'done';
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decisionHeaders, isInternal, receivedHeader, rfc5322Date } from '../../../src/fronts/smtp/added-headers.js';
-import type { RuledFinding, Verdict } from '../../../src/policy/verdict.js';
+import { decisionHeaders, isInternal, receivedHeader, rfc5322Date } from '../../src/custody/added-headers.js';
+import type { RuledFinding, Verdict } from '../../src/policy/verdict.js';
 
 const finding = (rule: RuledFinding['rule'], action: RuledFinding['action'], excepted = false): RuledFinding => ({
   rule,

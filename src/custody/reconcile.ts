@@ -5,7 +5,7 @@
  *   received  -> the front never confirmed its jobs: set the state the decision implies, then as below
  *   queued    -> ensure the deliver job (same id; a finished job with that id is replaced)
  *   held      -> ensure the quarantine list entry
- *   done      -> nothing
+ *   done      -> nothing (only found in msg/ when its move to done/ was lost: the move is finished)
  *
  * The decision audit record: re-sent (same event id, so the audit writer writes it once) for
  * sidecars still in 'received' and for those younger than `decisionAuditWindowMs` (default
@@ -18,9 +18,10 @@
  */
 import type { Logger } from 'pino';
 import { decisionEvent } from '../audit/build-event.js';
-import { stateForDecision, type Dispatcher } from '../queue/dispatch.js';
-import type { Spool } from './spool.js';
-import type { Sidecar } from './types.js';
+import type { Dispatcher } from '../queue/dispatch.js';
+import type { Spool } from '../spool/spool.js';
+import type { Sidecar } from '../spool/types.js';
+import { stateForDecision } from './decision-record.js';
 
 export interface ReconcileOptions {
   readonly logger?: Logger;
@@ -71,9 +72,14 @@ export async function reconcile(spool: Spool, dispatcher: Dispatcher, options: R
 
   const running = new Set<Promise<void>>();
   const limit = options.parallel ?? 16;
-  for await (const sidecar of spool.list()) {
+  // msg/ only: finished messages are in done/ and cost reconcile nothing, however many are kept.
+  for await (const sidecar of spool.list({ pendingOnly: true })) {
     report.seen++;
-    if (sidecar.state === 'done') continue;
+    if (sidecar.state === 'done') {
+      // Its move to done/ was lost to a crash, or the spool predates done/: finish it.
+      await spool.fileDone(sidecar.id).catch((err: unknown) => options.logger?.warn({ ref: sidecar.id, err }, 'could not move a finished message to done/'));
+      continue;
+    }
     const p = one(sidecar).finally(() => running.delete(p));
     running.add(p);
     if (running.size >= limit) await Promise.race(running);

@@ -5,8 +5,8 @@
  * Incoming X-Mailwarden-* lines are dropped on delivery (anyone can forge them).
  */
 import { isIP } from 'node:net';
-import type { Verdict } from '../../policy/verdict.js';
-import { unmapIPv4 } from './relay-networks.js';
+import type { Verdict } from '../policy/verdict.js';
+import { unmapIPv4 } from './client-address.js';
 
 export interface ReceivedInfo {
   readonly ref: string;
