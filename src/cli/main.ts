@@ -9,6 +9,7 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   serve: { summary: 'run the SMTP relay and its workers', load: () => import('./serve.js') },
+  milter: { summary: 'run the Postfix milter front and its workers (serve --role milter,worker)', load: () => import('./milter.js') },
   check: { summary: 'inspect one message and print the decision', load: () => import('./check.js') },
   replay: { summary: 'run a fixture folder against its manifest', load: () => import('./replay.js') },
   quarantine: { summary: 'list, show, release or discard held messages', load: () => import('./quarantine.js') },

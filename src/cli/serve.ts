@@ -1,6 +1,7 @@
 /**
  * `mailwarden serve [--config FILE] [--listen HOST:PORT] [--upstream HOST:PORT] [--redis URL]
- *  [--role smtp|worker|all]`: runs the relay until SIGTERM/SIGINT; SIGHUP reloads.
+ *  [--role PARTS] [--milter inet:HOST:PORT|unix:PATH]`: runs the chosen parts (the relay front, the
+ *  milter front, the workers) until SIGTERM/SIGINT; SIGHUP reloads.
  */
 import { ServiceConfigError } from '../config/load-service.js';
 import { RedisUnavailableError } from '../service/redis-bootstrap.js';
@@ -14,7 +15,9 @@ const HELP = `usage: mailwarden serve [options]
   --listen HOST:PORT   where the SMTP front listens (default 127.0.0.1:2525; IPv6: [::1]:2525)
   --upstream HOST:PORT where accepted mail goes (default 127.0.0.1:2526)
   --redis URL          Redis for the queues (default redis://127.0.0.1:6379; env REDIS_URL)
-  --role ROLE          smtp, worker or all (default all)
+  --role PARTS         comma-separated: smtp (the relay), milter (the Postfix milter), worker
+                       (delivery, audit, expiry); all = smtp,worker (default all)
+  --milter ADDRESS     where the milter listens: inet:127.0.0.1:8890 (default) or unix:/path
 
 Signals: SIGHUP reloads config and policy; SIGTERM/SIGINT stop cleanly.
 `;
@@ -26,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
     upstream: { type: 'string' },
     redis: { type: 'string' },
     role: { type: 'string' },
+    milter: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -37,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.upstream !== undefined ? { upstream: values.upstream } : {}),
     ...(values.redis !== undefined ? { redis: values.redis } : {}),
     ...(values.role !== undefined ? { role: values.role } : {}),
+    ...(values.milter !== undefined ? { milter: values.milter } : {}),
   };
   const file = values.config ?? process.env.MAILWARDEN_CONFIG;
   let service;

@@ -21,6 +21,7 @@ export interface ServiceOverrides {
   readonly upstream?: string;
   readonly redis?: string;
   readonly role?: Role | string;
+  readonly milter?: string;
 }
 
 export interface LoadServiceOptions {
@@ -36,6 +37,7 @@ export const ENV_OVERRIDES = {
   MAILWARDEN_LISTEN: ['listen'],
   MAILWARDEN_UPSTREAM: ['upstream', 'address'],
   MAILWARDEN_ROLE: ['role'],
+  MAILWARDEN_MILTER_LISTEN: ['milter', 'listen'],
   MAILWARDEN_LOG_LEVEL: ['log', 'level'],
   /** Comma-separated CIDRs (containers: the Docker network's range). */
   MAILWARDEN_RELAY_NETWORKS: ['smtp', 'relayNetworks'],
@@ -49,6 +51,7 @@ const FLAG_KEYS = {
   upstream: ['upstream', 'address'],
   redis: ['redis', 'url'],
   role: ['role'],
+  milter: ['milter', 'listen'],
 } as const;
 
 export async function loadServiceConfig(options: LoadServiceOptions = {}): Promise<ServiceConfig> {

@@ -50,6 +50,40 @@ const hostPort = z.string().transform((s, ctx) => {
   return hp;
 });
 
+/** The parts a process can run. */
+export const PARTS = ['smtp', 'milter', 'worker'] as const;
+export type Part = (typeof PARTS)[number];
+const ALL: readonly Part[] = ['smtp', 'worker'];
+
+function roleError(role: string): string | null {
+  const words = role.split(',').map((w) => w.trim());
+  const bad = words.filter((w) => w !== 'all' && !(PARTS as readonly string[]).includes(w));
+  return bad.length ? `expected a comma-separated list of ${PARTS.join(', ')} (or all), got '${bad.join(', ')}'` : null;
+}
+
+/** The parts a role names: `all` is smtp and worker. */
+export function roleParts(role: string): ReadonlySet<Part> {
+  const parts = new Set<Part>();
+  for (const word of role.split(',').map((w) => w.trim())) {
+    if (word === 'all') ALL.forEach((p) => parts.add(p));
+    else if ((PARTS as readonly string[]).includes(word)) parts.add(word as Part);
+  }
+  return parts;
+}
+
+/** `inet:HOST:PORT` or `unix:/path`, as Postfix's smtpd_milters writes it. */
+export type MilterListen = { readonly host: string; readonly port: number } | { readonly path: string };
+
+const milterListen = z.string().transform((s, ctx): MilterListen => {
+  if (s.startsWith('unix:') && s.length > 5) return { path: s.slice(5) };
+  if (s.startsWith('inet:')) {
+    const hp = parseHostPort(s.slice(5));
+    if (typeof hp !== 'string') return hp;
+  }
+  ctx.addIssue({ code: 'custom', message: `expected inet:HOST:PORT (such as inet:127.0.0.1:8890) or unix:/path, got '${s}'` });
+  return z.NEVER;
+});
+
 const cidr = z.string().superRefine((s, ctx) => {
   const err = cidrError(s);
   if (err) ctx.addIssue({ code: 'custom', message: err });
@@ -64,8 +98,17 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const serviceSchema = z.strictObject({
   /** Name in the greeting, our Received: line and the DSN sender. */
   hostname: z.string().min(1).default(() => osHostname()),
-  /** Which parts this process runs: the SMTP front, the workers, or both. */
-  role: z.enum(['smtp', 'worker', 'all']).default('all'),
+  /**
+   * Which parts this process runs: a comma-separated list of smtp (the relay front), milter (the
+   * Postfix milter front), worker (delivery, audit, expiry); `all` is smtp and worker.
+   */
+  role: z
+    .string()
+    .default('all')
+    .superRefine((s, ctx) => {
+      const err = roleError(s);
+      if (err) ctx.addIssue({ code: 'custom', message: err });
+    }),
   /** Where the SMTP front listens. */
   listen: hostPort.default({ host: '127.0.0.1', port: 2525 }),
 
@@ -118,6 +161,24 @@ export const serviceSchema = z.strictObject({
             'AUTH needs an encrypted session: set smtp.tls.cert and smtp.tls.key (STARTTLS), or smtp.allowInsecureAuth: true to accept passwords in clear (never in production)',
         });
       }
+    })
+    .prefault({}),
+
+  milter: z
+    .strictObject({
+      /** Where the milter front listens (Postfix: smtpd_milters = inet:127.0.0.1:8890). */
+      listen: milterListen.default({ host: '127.0.0.1', port: 8890 }),
+      /**
+       * Held mail: `custody` keeps it in mailwarden's quarantine and tells Postfix to discard its
+       * copy (a release delivers it to `reinject`); `hold` puts it in Postfix's hold queue.
+       */
+      quarantine: z.enum(['custody', 'hold']).default('custody'),
+      /** Postfix's listener for released mail, one without the milter (see README). */
+      reinject: hostPort.default({ host: '127.0.0.1', port: 10025 }),
+      /** Milter connections at once (Postfix opens one per SMTP connection); more are closed. */
+      maxConnections: z.number().int().positive().default(200),
+      /** A milter connection silent this long is closed. */
+      idleTimeoutMs: ms.default(300_000),
     })
     .prefault({}),
 

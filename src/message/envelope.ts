@@ -13,6 +13,8 @@ export interface Envelope {
   readonly helo?: string;
   /** The SMTP AUTH user, when the client authenticated. */
   readonly authUser?: string;
+  /** The queue id of the MTA that showed us the message (the milter front: Postfix's `i` macro). */
+  readonly mtaQueueId?: string;
 }
 
 export function makeEnvelope(e: Envelope): Envelope {

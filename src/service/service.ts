@@ -10,7 +10,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadServiceConfig, type LoadServiceOptions } from '../config/load-service.js';
-import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
+import { formatHostPort, roleParts, type ServiceConfig } from '../config/service-schema.js';
+import { milterHandler } from '../fronts/milter/handler.js';
+import { MILTER_ACTIONS, MILTER_MACROS, MILTER_PROTOCOL } from '../fronts/milter/negotiation.js';
+import { listenMilter, type MilterServer } from '../fronts/milter/server.js';
 import type { FrontSettings } from '../fronts/smtp/front-context.js';
 import { createSmtpFront, type SmtpFront } from '../fronts/smtp/server.js';
 import { Dispatcher } from '../queue/dispatch.js';
@@ -36,8 +39,10 @@ export interface ServiceOptions extends LoadServiceOptions {
 
 export interface RunningService {
   readonly config: ServiceConfig;
-  /** Where the SMTP front listens (null for the worker role). */
+  /** Where the SMTP front listens (null when the role has no smtp part). */
   readonly smtpAddress: AddressInfo | null;
+  /** Where the milter front listens: a TCP address or a unix socket path (null without the milter part). */
+  readonly milterAddress: AddressInfo | string | null;
   readonly logger: Logger;
   /** Re-reads config and policy; false (and the old ones kept) when a file is invalid. */
   reload(): Promise<boolean>;
@@ -47,10 +52,12 @@ export interface RunningService {
 export async function startService(opts: ServiceOptions = {}): Promise<RunningService> {
   const config = await loadServiceConfig(opts);
   const logger = opts.logger ?? createLogger(config.log.level);
-  const runsFront = config.role !== 'worker';
-  const runsWorkers = config.role !== 'smtp';
+  const parts = roleParts(config.role);
+  const runsFront = parts.has('smtp');
+  const runsMilter = parts.has('milter');
+  const runsWorkers = parts.has('worker');
   // Loaded before anything starts: a bad policy must stop the start, not the first message.
-  let settings: FrontSettings | null = runsFront ? await loadSettings(config, logger) : null;
+  let settings: FrontSettings | null = runsFront || runsMilter ? await loadSettings(config, logger) : null;
   // Likewise an unreadable or short audit key (the workers read it again where they run).
   if (runsWorkers && config.audit.hmacKeyFile) await readAuditKey(config.audit.hmacKeyFile);
 
@@ -79,7 +86,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
 
     let workers: WorkerRole | null = null;
     let thread: WorkerThreadRole | null = null;
-    if (runsWorkers && runsFront && opts.workerThread) {
+    if (runsWorkers && (runsFront || runsMilter) && opts.workerThread) {
       // A crashed worker thread stops the service (a supervisor restarts it), as a crash of the
       // single process would: it must not go on answering 250 with nobody delivering.
       thread = await startWorkerThread({ config, redisUrl: redis.url }, logger, () => process.kill(process.pid, 'SIGTERM'));
@@ -103,23 +110,44 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
         'SMTP front listening',
       );
     }
+    let milter: MilterServer | null = null;
+    let milterAddress: AddressInfo | string | null = null;
+    if (runsMilter) {
+      const milterCtx = { spool, dispatcher, logger, settings: () => settings! };
+      milter = await listenMilter({
+        listen: config.milter.listen,
+        session: { actions: MILTER_ACTIONS, protocol: MILTER_PROTOCOL, macroLists: MILTER_MACROS },
+        handler: () => milterHandler(milterCtx, logger),
+        maxConnections: config.milter.maxConnections,
+        idleTimeoutMs: config.milter.idleTimeoutMs,
+        logger,
+      });
+      milterAddress = milter.address();
+      cleanups.push(() => milter!.close(config.smtp.closeTimeoutMs));
+      logger.info(
+        { milter: typeof milterAddress === 'string' ? `unix:${milterAddress}` : `inet:${formatHostPort({ host: milterAddress!.address, port: milterAddress!.port })}`, quarantine: config.milter.quarantine },
+        'milter front listening',
+      );
+    }
     logger.info({ role: config.role, config: config.source || '(defaults)', redis: redactUrl(redis.url), spool: spool.dir }, 'mailwarden started');
 
     let stopping: Promise<void> | null = null;
     return {
       config,
       smtpAddress,
+      milterAddress,
       logger,
       async reload() {
         try {
           const next = await loadServiceConfig(opts);
-          const nextSettings = runsFront ? await loadSettings(next, logger) : null;
+          const nextSettings = runsFront || runsMilter ? await loadSettings(next, logger) : null;
           const restartNeeded = restartOnlyChanges(config, next);
           if (restartNeeded.length > 0) {
             logger.warn({ keys: restartNeeded }, 'reload: these settings only change on restart');
           }
-          if (front && nextSettings) {
-            front.applySettings(nextSettings);
+          if (nextSettings) {
+            front?.applySettings(nextSettings);
+            // The milter reads the settings per message: the next message sees the new policy.
             settings = nextSettings;
           }
           logger.level = next.log.level;
@@ -151,6 +179,7 @@ function restartOnlyChanges(a: ServiceConfig, b: ServiceConfig): string[] {
   const keys: [string, unknown, unknown][] = [
     ['role', a.role, b.role],
     ['listen', a.listen, b.listen],
+    ['milter', a.milter, b.milter],
     ['redis', a.redis, b.redis],
     ['spool.dir', a.spool.dir, b.spool.dir],
     ['audit.dir', a.audit.dir, b.audit.dir],

@@ -79,6 +79,8 @@ export async function startWorkerRole(opts: WorkerRoleOptions): Promise<WorkerRo
     spool,
     dispatcher,
     upstream: upstreamOptions(config),
+    // Released mail that a milter front held goes back to Postfix's reinjection listener: plain SMTP on loopback.
+    reinject: { host: config.milter.reinject.host, port: config.milter.reinject.port, secure: false, requireTLS: false, tls: { rejectUnauthorized: false }, name: config.hostname },
     dsn: { hostname: config.hostname, ...(config.dsn.from ? { from: config.dsn.from } : {}), ...(dsnRelay ? { relay: dsnRelay } : {}) },
     retry: { scheduleMs: doublingSchedule(config.retry.firstDelayMs, config.retry.maxDelayMs), maxAgeMs: config.retry.giveUpAfterMs },
     concurrency: config.upstream.concurrency,

@@ -50,6 +50,8 @@ export interface DeliverWorkerOptions {
   readonly spool: Spool;
   readonly dispatcher: Dispatcher;
   readonly upstream: UpstreamOptions;
+  /** Where messages with route `reinject` go (held mail a milter front kept, once released): the MTA's reinjection listener. */
+  readonly reinject?: UpstreamOptions;
   readonly dsn?: DsnOptions;
   readonly retry?: RetryOptions;
   /** Messages delivered in parallel by this process. Default 10. */
@@ -80,7 +82,8 @@ export class DeliveryDeferred extends Error {
 export function startDeliverWorker(opts: DeliverWorkerOptions): Worker<DeliverJob> {
   const upstream = createUpstreamTransport(opts.upstream);
   const dsnTransport = opts.dsn?.relay ? createUpstreamTransport(opts.dsn.relay) : upstream;
-  const delivery = new Delivery(opts, upstream, dsnTransport);
+  const reinject = opts.reinject ? createUpstreamTransport(opts.reinject) : upstream;
+  const delivery = new Delivery(opts, upstream, dsnTransport, reinject);
   const worker = new Worker<DeliverJob>(QUEUE_NAMES.deliver, (job) => delivery.process(job), {
     connection: opts.connection,
     prefix: opts.prefix ?? QUEUE_PREFIX,
@@ -94,6 +97,7 @@ export function startDeliverWorker(opts: DeliverWorkerOptions): Worker<DeliverJo
   worker.on('closed', () => {
     upstream.close();
     if (dsnTransport !== upstream) dsnTransport.close();
+    if (reinject !== upstream) reinject.close();
   });
   return worker;
 }
@@ -108,6 +112,7 @@ class Delivery {
     private readonly opts: DeliverWorkerOptions,
     private readonly upstream: UpstreamTransport,
     private readonly dsnTransport: UpstreamTransport,
+    private readonly reinject: UpstreamTransport,
   ) {
     this.maxAgeMs = opts.retry?.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.log = opts.logger;
@@ -275,7 +280,8 @@ class Delivery {
         stream.pipe(body);
         raw = body;
       }
-      const info = await this.upstream.sendMail({
+      const transport = sidecar.route === 'reinject' ? this.reinject : this.upstream;
+      const info = await transport.sendMail({
         envelope: {
           from: sidecar.envelope.mailFrom,
           to: [...pending],

@@ -32,5 +32,7 @@ export const MILTER_MACROS: ReadonlyMap<number, readonly string[]> = new Map([
   [MacroStage.Connect, ['j', '{client_addr}', '{client_name}', '{daemon_name}']],
   [MacroStage.Helo, ['{tls_version}', '{cipher}']],
   [MacroStage.Mail, ['{auth_authen}', '{auth_type}']],
+  // The queue id exists from the first valid RCPT on: asked at DATA, so the message's record has it.
+  [MacroStage.Data, ['i']],
   [MacroStage.EndOfMessage, ['i']],
 ]);
