@@ -88,7 +88,9 @@ export async function receiveMessage(
   }
   mark('data');
 
-  const refusal: IntakeRefusal | null = stream.sizeExceeded ? { kind: 'too-big', size: intake.bytesIn, limit: smtp.size } : intake.refusal;
+  // The size limit is the intake's, counted after normalisation as `check` counts it; smtp-server's
+  // own flag (`stream.sizeExceeded`) counts the raw bytes, NULs that are deleted included.
+  const refusal: IntakeRefusal | null = intake.refusal;
   if (refusal) {
     intake.abandon(new Error(`message refused: ${refusal.kind}`));
     await ctx.spool.abort(id);
