@@ -57,29 +57,17 @@ async function feed(source: Readable | AsyncIterable<Buffer>, intake: MessageInt
   try {
     for await (const chunk of source as AsyncIterable<Buffer | string | Uint8Array>) {
       if (intake.failure) break;
-      if (!intake.write(toBuffer(chunk))) await drainedOrFailed(intake);
+      const wait = intake.push(toBuffer(chunk));
+      if (wait) await wait;
     }
     if (intake.failure) {
       (source as Partial<Readable>).destroy?.();
       return;
     }
-    intake.end();
+    await intake.finish();
   } catch (err) {
     intake.abandon(err instanceof Error ? err : new Error(String(err)));
   }
-}
-
-function drainedOrFailed(intake: MessageIntake): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      intake.off('drain', done);
-      intake.off('close', done);
-      resolve();
-    };
-    intake.on('drain', done);
-    intake.on('close', done);
-    // A failure drops every write at once, so a drain follows; no third case to wait for.
-  });
 }
 
 function toBuffer(chunk: Buffer | string | Uint8Array): Buffer {

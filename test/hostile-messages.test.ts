@@ -60,7 +60,8 @@ describe('hostile messages', () => {
     const r = await decide(input);
     expect(['accept', 'quarantine', 'reject']).toContain(r.verdict.decision);
     // What is inspected (and spooled) is the data after the intake deleted NULs and made every line end CRLF.
-    const normalised = input.toString('latin1').replaceAll('\0', '').replace(/\r\n|\r|\n/g, '\r\n');
+    const lines = input.toString('latin1').replaceAll('\0', '').replace(/\r\n|\r|\n/g, '\r\n');
+    const normalised = lines.endsWith('\r\n') ? lines : `${lines}\r\n`;
     expect(r.parsed.size).toBe(normalised.length);
     expect(r.parsed.sha256).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -18,7 +18,7 @@
  * verdict on the same input. The intake never fails the stream that feeds it: after a refusal or
  * a failure it reads and drops the rest, so a front can still answer at the end of the data.
  */
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { Policy } from '../config/policy-schema.js';
 import type { Envelope } from '../message/envelope.js';
 import { HeaderFieldList } from '../message/header-list.js';
@@ -27,6 +27,7 @@ import { parseMessage } from '../message/parse.js';
 import type { Check } from '../policy/check.js';
 import { evaluate } from '../policy/engine.js';
 import { InspectionClock } from './inspection-clock.js';
+import { InspectionFeed } from './inspection-feed.js';
 import { InspectionTimeout, type CheckErrorListener, type EnvelopeFromMessage, type InspectionResult } from './inspection-result.js';
 import { LineEndingNormaliser } from './line-endings.js';
 import { NulStripper } from './nul-bytes.js';
@@ -68,8 +69,9 @@ export class MessageIntake extends Writable {
   private readonly nul = new NulStripper();
   private readonly lineEndings = new LineEndingNormaliser();
   private readonly received = new ReceivedCounter();
-  private readonly input = new PassThrough({ highWaterMark: CHUNK });
-  private readonly targets = new Set<Writable>([this.input]);
+  /** The parser's input. */
+  private readonly input = new InspectionFeed(CHUNK);
+  private readonly targets = new Set<Writable>();
   private readonly attached = new Set<Writable>();
   private readonly abort = new AbortController();
   private readonly clock: InspectionClock;
@@ -103,7 +105,6 @@ export class MessageIntake extends Writable {
       (result) => {
         this.inspected = true;
         this.stopClockWhenDone();
-        this.targets.delete(this.input);
         if (this.settled || this.refusal) return;
         this.settled = true;
         this.resolveResult(result);
@@ -111,8 +112,7 @@ export class MessageIntake extends Writable {
       (err: unknown) => {
         this.inspected = true;
         this.stopClockWhenDone();
-        this.targets.delete(this.input);
-        this.input.destroy();
+        this.input.close();
         if (!this.refusal) this.fail(err instanceof Error ? err : new Error(String(err)));
       },
     );
@@ -148,31 +148,46 @@ export class MessageIntake extends Writable {
     this.fail(err);
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+  /**
+   * Takes one chunk without the Writable machinery (`inspect()` reads its source itself); a
+   * promise when the caller must wait before the next one. A front that pipes uses write().
+   */
+  push(chunk: Buffer): Promise<void> | undefined {
     this.bytesIn += chunk.length;
-    if (this.stopped()) return callback();
-    this.forward(this.normalise(chunk)).then(
-      () => callback(),
-      () => callback(),
-    );
+    if (this.stopped()) return undefined;
+    return this.forward(this.normalise(chunk));
   }
 
-  override _final(callback: (err?: Error | null) => void): void {
+  /** The end of the data, without the Writable machinery: see push(). */
+  finish(): Promise<void> | undefined {
     this.ended = true;
     let tail = this.stopped() ? Buffer.alloc(0) : this.lineEndings.end();
     this.checkBareLineEndings();
     // SMTP cannot carry a message whose last line has no CRLF (the client adds one before the
     // final dot); a file can. Adding it here gives a file the bytes the relay would get.
     if (tail.length === 0 && this.bytesOut > 0 && !this.endsWithLf) tail = CRLF;
-    this.forward(tail).then(
-      () => {
-        for (const t of this.targets) t.end();
-        if (this.refusal) this.settleRefused(this.refusal);
-        else this.clock.run();
-        callback();
-      },
-      () => callback(),
-    );
+    const done = () => {
+      this.input.end();
+      for (const t of this.targets) t.end();
+      if (this.refusal) this.settleRefused(this.refusal);
+      else this.clock.run();
+    };
+    const wait = this.forward(tail);
+    if (wait) return wait.then(done);
+    done();
+    return undefined;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    const wait = this.push(chunk);
+    if (wait) wait.then(() => callback());
+    else callback();
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    const wait = this.finish();
+    if (wait) wait.then(() => callback());
+    else callback();
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
@@ -204,41 +219,38 @@ export class MessageIntake extends Writable {
     }
   }
 
-  private async forward(buf: Buffer): Promise<void> {
-    if (buf.length === 0 || this.stopped()) return;
+  /** Writes `buf` to every target; returns a promise only when one of them must drain first (the common case stays synchronous). */
+  private forward(buf: Buffer): Promise<void> | undefined {
+    if (buf.length === 0 || this.stopped()) return undefined;
     this.bytesOut += buf.length;
     this.endsWithLf = buf[buf.length - 1] === LF;
     if (this.bytesOut > this.limit) return this.refuse({ kind: 'too-big', size: 0, limit: this.limit });
-    this.received.feed(buf);
     const maxReceived = this.options.maxReceivedHeaders;
-    if (maxReceived !== undefined && this.received.count > maxReceived) {
-      return this.refuse({ kind: 'mail-loop', count: this.received.count, limit: maxReceived });
+    if (maxReceived !== undefined && !this.received.done) {
+      this.received.feed(buf);
+      if (this.received.count > maxReceived) return this.refuse({ kind: 'mail-loop', count: this.received.count, limit: maxReceived });
     }
     const waits: Promise<void>[] = [];
-    for (const t of this.targets) {
-      if (t.write(buf)) continue;
-      if (t !== this.input) {
-        waits.push(drained(t));
-        continue;
-      }
+    if (!this.input.write(buf)) {
       // The parser holds back the data: inspection's time, not the sender's.
       this.clock.run();
       waits.push(
-        drained(t).then(() => {
+        this.input.drained().then(() => {
           if (!this.ended) this.clock.pause();
         }),
       );
     }
-    if (waits.length === 0) return;
-    this.waiting = true;
-    try {
-      await Promise.all(waits);
-    } finally {
-      this.waiting = false;
+    for (const t of this.targets) {
+      if (!t.write(buf)) waits.push(drained(t));
     }
+    if (waits.length === 0) return undefined;
+    this.waiting = true;
+    return Promise.all(waits).then(() => {
+      this.waiting = false;
+    });
   }
 
-  private refuse(refusal: IntakeRefusal): void {
+  private refuse(refusal: IntakeRefusal): undefined {
     if (this.stopped() || this.settled) return;
     this.refusal = refusal;
     this.clock.stop();
@@ -273,13 +285,13 @@ export class MessageIntake extends Writable {
   /** Inspection is stopped, every target dropped (the caller removes what a target left behind). */
   private stopWriting(reason: Error): void {
     this.abort.abort(reason);
-    this.input.destroy();
+    this.input.close();
     for (const t of this.attached) t.destroy();
     this.targets.clear();
   }
 }
 
-async function analyse(input: PassThrough, options: IntakeOptions, signal: AbortSignal): Promise<InspectionResult> {
+async function analyse(input: InspectionFeed, options: IntakeOptions, signal: AbortSignal): Promise<InspectionResult> {
   const { policy } = options;
   const message = await parseMessage(input, { inspection: policy.inspection, markings: policy.markings, signal });
   const envelope = typeof options.envelope === 'function' ? options.envelope(message) : options.envelope;

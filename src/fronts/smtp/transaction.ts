@@ -10,7 +10,6 @@ import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { receivedHeader } from '../../custody/added-headers.js';
 import type { CustodyOutcome } from '../../custody/outcome.js';
 import { CustodyTransaction } from '../../custody/transaction.js';
-import type { IntakeRefusal } from '../../intake/refusal.js';
 import { makeEnvelope, type Envelope } from '../../message/envelope.js';
 import type { FrontContext } from './front-context.js';
 import { replyLine, smtpReply, type Reply, type SmtpReply } from './replies.js';
@@ -81,8 +80,9 @@ export async function receiveMessage(
   }
   const dataMs = Date.now() - started;
 
-  const tooBig: IntakeRefusal | null = stream.sizeExceeded ? { kind: 'too-big', size: intake.bytesIn, limit: smtp.size } : null;
-  const outcome = await custody.finish(tooBig);
+  // The size limit is the intake's, counted after normalisation as `check` counts it; smtp-server's
+  // own flag (`stream.sizeExceeded`) counts the raw bytes, NULs that are deleted included.
+  const outcome = await custody.finish();
   const r = smtpReply(replyFor(outcome, smtp.size));
   const line = {
     ...logFields,

@@ -64,6 +64,19 @@ describe('NUL bytes in DATA', () => {
     expect(line?.size).toBe(message.length - 3);
   });
 
+  it('counts the size after they are deleted: over smtp.size as sent, under it as spooled, is accepted', async () => {
+    const relay = await startRelay(sink.port, { smtp: { size: 3000 } });
+    relays.push(relay);
+    const head = plainMessage({ subject: 'nul-size-1', body: 'short note' });
+    const message = head.replace('short note', `short${'\0'.repeat(3000)} note`);
+    expect(message.length).toBeGreaterThan(3000);
+    const { client } = await RawSmtp.open(relay.port);
+    const reply = await client.send('alex.smith@met.police.uk', ['partner@example.com'], message);
+    client.close();
+    expect(reply.code).toBe(250);
+    expect((await arrived('nul-size-1')).toString('latin1')).toContain('short note');
+  });
+
   it("refuses them with 550 5.6.0 naming inspection.nulBytes when set to 'reject', and keeps nothing", async () => {
     const relay = await relayWithPolicy('nul-reject', { inspection: { nulBytes: 'reject' } });
     const { client } = await RawSmtp.open(relay.port);
