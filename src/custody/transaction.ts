@@ -17,7 +17,6 @@ import { decisionEvent, lifecycleEvent } from '../audit/build-event.js';
 import type { Policy } from '../config/policy-schema.js';
 import type { InspectionResult } from '../intake/inspection-result.js';
 import { MessageIntake } from '../intake/message-intake.js';
-import type { IntakeRefusal } from '../intake/refusal.js';
 import type { Envelope } from '../message/envelope.js';
 import type { Sidecar } from '../spool/types.js';
 import { decisionHeaders } from './added-headers.js';
@@ -73,14 +72,11 @@ export class CustodyTransaction {
     await this.ctx.spool.abort(this.request.ref);
   }
 
-  /**
-   * After the end of the data: the verdict, then custody. `refusal` is a front's own limit seen
-   * on the way (smtp-server's SIZE count, say), taken like the intake's.
-   */
-  async finish(frontRefusal: IntakeRefusal | null = null): Promise<CustodyOutcome> {
+  /** After the end of the data: the verdict, then custody. */
+  async finish(): Promise<CustodyOutcome> {
     const { ctx, request, intake } = this;
     const ref = request.ref;
-    const refusal = frontRefusal ?? intake.refusal;
+    const refusal = intake.refusal;
     if (refusal) {
       intake.abandon(new Error(`message refused: ${refusal.kind}`));
       await ctx.spool.abort(ref);
