@@ -10,6 +10,7 @@ import { disguisedPayload, partRole, roleUnscannable, type LeafFacts, type PartR
 import type { Attachment, DetectedType, NameTrick } from './model.js';
 import type { ParseContext } from './parse-context.js';
 import { PartCollector } from './part-collector.js';
+import { analyseInner, checkPayload, needsStructureCheck } from './payload-structure.js';
 
 export interface PartDescription {
   readonly id: string;
@@ -74,6 +75,9 @@ const ROLE_TYPES: Partial<Record<NonNullable<PartRole>, DetectedType>> = {
   'pgp-control': { mime: 'application/pgp-encrypted', ext: '', family: 'text', macros: false, encrypted: false, basis: 'text' },
 };
 
+/** PGP armour that holds no encryption: what it holds is analysed instead (payload-structure.ts). */
+const PGP_ARMOUR: DetectedType = { mime: 'application/pgp-encrypted', ext: 'asc', family: 'text', macros: false, encrypted: false, basis: 'container' };
+
 export class AttachmentPart {
   private readonly collector: PartCollector;
 
@@ -100,7 +104,10 @@ export class AttachmentPart {
     const size = collected.kind === 'blob' ? collected.blob.size : collected.size;
     const sha256 = collected.kind === 'blob' ? collected.blob.sha256 : collected.sha256;
     const facts: LeafFacts = { declaredType: part.declaredType, name: part.name.name, parentType: part.parentType, index: part.index, head, size };
-    const role = partRole(facts);
+    let role = partRole(facts);
+    // What the first bytes claim is proven on the whole payload (payload-structure.ts).
+    const structure = needsStructureCheck(role) && collected.kind === 'blob' ? await checkPayload(collected.blob, role, part.declaredType, this.ctx) : null;
+    if (structure) role = structure.role;
     if (role === 'signature') {
       if (collected.kind === 'blob') await collected.release();
       return null;
@@ -112,9 +119,11 @@ export class AttachmentPart {
 
     let report: ContentReport | null = null;
     let failure: string | null = null;
-    const known = role ? ROLE_TYPES[role] : undefined;
+    const known = role ? ROLE_TYPES[role] : structure?.armour ? PGP_ARMOUR : undefined;
+    let inner: Attachment[] = [];
     if (collected.kind === 'blob') {
       try {
+        if (structure?.inner.length) inner = await analyseInner(structure.inner, part, this.ctx);
         if (!known) {
           report = await analyseContent(
             { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
@@ -129,7 +138,7 @@ export class AttachmentPart {
       }
     }
 
-    const reasons = [transferProblem, roleUnscannable(role), disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
+    const reasons = [transferProblem, roleUnscannable(role), structure?.problem ?? disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
     const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
     const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
     const attachment = partAttachment(part, {
@@ -140,7 +149,7 @@ export class AttachmentPart {
       unscannable,
       markings: report?.markings ?? [],
     });
-    return { attachment, members: report?.members ?? [], role, attachedMessage: report?.attachedMessage ?? null };
+    return { attachment, members: [...inner, ...(report?.members ?? [])], role, attachedMessage: report?.attachedMessage ?? null };
   }
 }
 
