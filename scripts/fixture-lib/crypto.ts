@@ -83,8 +83,9 @@ export function pgpPacket(tag: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0xc0 | tag, ...len]), body]);
 }
 
-/** An OpenPGP packet in the old format (as GnuPG 1 wrote): tag in bits 5-2, two-octet length. */
+/** An OpenPGP packet in the old format (as GnuPG 1 wrote): tag (0-15) in bits 5-2, two-octet length. */
 export function pgpOldPacket(tag: number, body: Buffer): Buffer {
+  if (tag > 15) throw new Error(`old-format packets carry tags 0-15, not ${tag}`);
   return Buffer.concat([Buffer.from([0x80 | (tag << 2) | 1, body.length >> 8, body.length & 0xff]), body]);
 }
 

@@ -138,7 +138,7 @@ export class AttachmentPart {
       }
     }
 
-    const reasons = [transferProblem, roleUnscannable(role), structure?.problem ?? disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
+    const reasons = [transferProblem, roleUnscannable(role), structure ? structure.problem : disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
     const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
     const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
     const attachment = partAttachment(part, {
