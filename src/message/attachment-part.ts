@@ -10,7 +10,7 @@ import { disguisedPayload, partRole, roleUnscannable, type LeafFacts, type PartR
 import type { Attachment, DetectedType, NameTrick } from './model.js';
 import type { ParseContext } from './parse-context.js';
 import { PartCollector } from './part-collector.js';
-import { analyseInner, checkPayload, needsStructureCheck } from './payload-structure.js';
+import { analyseInner, checkBinaryPgp, checkPayload, needsStructureCheck, type PayloadCheck } from './payload-structure.js';
 
 export interface PartDescription {
   readonly id: string;
@@ -78,6 +78,11 @@ const ROLE_TYPES: Partial<Record<NonNullable<PartRole>, DetectedType>> = {
 /** PGP armour that holds no encryption: what it holds is analysed instead (payload-structure.ts). */
 const PGP_ARMOUR: DetectedType = { mime: 'application/pgp-encrypted', ext: 'asc', family: 'text', macros: false, encrypted: false, basis: 'container' };
 
+function claimsBinaryPgp(part: PartDescription, head: Buffer, family: string): boolean {
+  const declared = /\.(?:gpg|pgp)$/i.test(part.name.name ?? '') || part.declaredType === 'application/pgp-encrypted' || part.parentType === 'multipart/encrypted';
+  return declared && family === 'unknown' && head.length > 0 && ((head[0] as number) & 0x80) !== 0;
+}
+
 export class AttachmentPart {
   private readonly collector: PartCollector;
 
@@ -106,8 +111,16 @@ export class AttachmentPart {
     const facts: LeafFacts = { declaredType: part.declaredType, name: part.name.name, parentType: part.parentType, index: part.index, head, size };
     let role = partRole(facts);
     // What the first bytes claim is proven on the whole payload (payload-structure.ts).
-    const structure = needsStructureCheck(role) && collected.kind === 'blob' ? await checkPayload(collected.blob, role, part.declaredType, this.ctx) : null;
-    if (structure) role = structure.role;
+    let structure: PayloadCheck | null = null;
+    if (needsStructureCheck(role) && collected.kind === 'blob') {
+      try {
+        structure = await checkPayload(collected.blob, role, part.declaredType, this.ctx);
+      } catch (err) {
+        await collected.release();
+        throw err; // only the inspection's time limit (abort) or a failing temp file gets here
+      }
+      role = structure.role;
+    }
     if (role === 'signature') {
       if (collected.kind === 'blob') await collected.release();
       return null;
@@ -129,6 +142,11 @@ export class AttachmentPart {
             { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
             { options: this.ctx.options, temp: this.ctx.temp },
           );
+          // Binary (unarmoured) OpenPGP, declared by name or type (no magic number says it): proven like armour.
+          if (!role && claimsBinaryPgp(part, head, report.detected.family)) {
+            structure = await checkBinaryPgp(collected.blob, this.ctx);
+            inner = await analyseInner(structure.inner, part, this.ctx);
+          }
         }
       } catch (err) {
         failure = `content analysis failed: ${(err as Error)?.message ?? String(err)}`;

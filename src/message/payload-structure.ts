@@ -78,6 +78,23 @@ export async function checkPayload(blob: PartBlob, role: PartRole, declaredType:
   }
 }
 
+/** Binary OpenPGP (a .gpg file): encrypted data is unscannable, readable data is opened. */
+export async function checkBinaryPgp(blob: PartBlob, ctx: ParseContext): Promise<PayloadCheck> {
+  const held = await whole(blob, ctx);
+  if (!held) return { role: null, problem: `PGP data larger than ${MAX_PGP_ARMOUR_BYTES} bytes is not inspected`, inner: [], armour: false };
+  try {
+    const content = pgpContent(held.bytes, pgpLimits(ctx));
+    if (content.kind === 'encrypted') return { role: null, problem: 'encrypted (PGP)', inner: [], armour: false };
+    if (content.kind === 'readable') {
+      return { role: null, problem: null, inner: [{ data: Buffer.from(content.data), name: content.fileName, label: `PGP ${content.how}` }], armour: false };
+    }
+    if (content.kind === 'signature') return { role: null, problem: null, inner: [], armour: false };
+    return { role: null, problem: content.reason, inner: [], armour: false };
+  } finally {
+    held.release();
+  }
+}
+
 function checkCms(bytes: Buffer, role: PartRole): PayloadCheck {
   const found = cmsStructure(bytes);
   const signedClaim = role === 'smime-signed' || role === 'signature';

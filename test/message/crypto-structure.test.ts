@@ -192,3 +192,23 @@ describe('parseMessage: encryption proven by structure', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 30_000);
 });
+
+describe('parseMessage: binary OpenPGP files', () => {
+  const withFile = (name: string, data: Buffer): string =>
+    crlf('Content-Type: multipart/mixed; boundary="b"', '') +
+    multipart('b', [
+      { headers: ['Content-Type: text/plain'], body: 'see attached' },
+      { headers: [`Content-Type: application/octet-stream; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64'], body: base64Lines(data) },
+    ]);
+
+  it('calls an encrypted .gpg file unscannable and opens a readable one', async () => {
+    const encrypted = await parse(withFile('plan.gpg', pgpEncrypted('o')));
+    expect(encrypted.attachments[0]).toMatchObject({ name: 'plan.gpg', unscannable: 'encrypted (PGP)' });
+    const readable = await parse(withFile('plan.gpg', pgpCompressed(pgpLiteral('RESTRICTED\n\nThe plan.\n', 'plan.txt'), 2)));
+    expect(readable.attachments[0]).toMatchObject({ name: 'plan.gpg', unscannable: null });
+    expect(readable.attachments[1]).toMatchObject({ name: 'plan.txt', location: ['plan.gpg', 'plan.txt'] });
+    expect(readable.markings.map((m) => m.level)).toContain('RESTRICTED');
+    const junk = await parse(withFile('plan.gpg', Buffer.concat([Buffer.from([0xc1, 0xff]), randomBytes(100)])));
+    expect(junk.attachments[0]?.unscannable).toMatch(/PGP data cannot be read/);
+  });
+});
