@@ -253,3 +253,47 @@ function decodeArmourBody(inner: string): { binary: Buffer | null; problem: stri
   }
   return { binary, problem: null };
 }
+
+/** Decompression limits from the archive limits (the same budget a zip member gets). */
+export function pgpLimitsOf(archive: { readonly maxExpandedBytes: number; readonly maxRatio: number }): PgpLimits {
+  return { maxExpandedBytes: Math.min(archive.maxExpandedBytes, MAX_PGP_ARMOUR_BYTES * 2), maxRatio: archive.maxRatio };
+}
+
+export interface ArmourReading {
+  /** One wanted block and nothing but white space around it, every block decoded. */
+  readonly clean: boolean;
+  readonly encrypted: number;
+  readonly signatures: number;
+  readonly readable: readonly { readonly data: Buffer; readonly fileName: string | null; readonly how: string }[];
+  /** Why the text is not simply encrypted (empty when it is, or when all of it was readable). */
+  readonly problems: readonly string[];
+}
+
+/** What the wanted armour blocks of a text hold. */
+export function readArmourText(text: string, wanted: (label: string) => boolean, limits: PgpLimits): ArmourReading {
+  const blocks = armourBlocks(text, wanted);
+  const problems: string[] = [];
+  const readable: { data: Buffer; fileName: string | null; how: string }[] = [];
+  let encrypted = 0;
+  let signatures = 0;
+  for (const block of blocks) {
+    if (!block.binary) {
+      problems.push(block.problem ?? 'PGP armour cannot be decoded');
+      continue;
+    }
+    const content = pgpContent(block.binary, limits);
+    if (content.kind === 'encrypted') encrypted++;
+    else if (content.kind === 'signature') signatures++;
+    else if (content.kind === 'readable') readable.push({ data: content.data, fileName: content.fileName, how: content.how });
+    else problems.push(content.reason);
+  }
+  const first = blocks[0];
+  const last = blocks[blocks.length - 1];
+  const outside = first && last ? text.slice(0, first.start).trim() + text.slice(last.end).trim() : text.trim();
+  const clean = blocks.length === 1 && problems.length === 0 && !outside;
+  if (!(clean && encrypted + signatures === 1)) {
+    if (encrypted > 0) problems.push(encrypted === blocks.length ? 'PGP encrypted data beside other content' : 'PGP encrypted block beside readable content');
+    if (blocks.length === 0) problems.push('PGP armour cannot be found');
+  }
+  return { clean, encrypted, signatures, readable, problems: [...new Set(problems)] };
+}

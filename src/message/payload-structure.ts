@@ -16,7 +16,7 @@ import { cmsStructure } from './cms-structure.js';
 import type { PartRole } from './encryption.js';
 import { markingsInText } from './markings.js';
 import type { Attachment } from './model.js';
-import { armourBlocks, isMessageLabel, MAX_PGP_ARMOUR_BYTES, pgpContent, type PgpLimits } from './openpgp.js';
+import { isMessageLabel, MAX_PGP_ARMOUR_BYTES, pgpContent, pgpLimitsOf, readArmourText, type PgpLimits } from './openpgp.js';
 import type { ParseContext } from './parse-context.js';
 
 /** Readable content found inside a payload. */
@@ -45,8 +45,7 @@ export function needsStructureCheck(role: PartRole): boolean {
 }
 
 export function pgpLimits(ctx: ParseContext): PgpLimits {
-  const archive = ctx.options.inspection.archive;
-  return { maxExpandedBytes: Math.min(archive.maxExpandedBytes, MAX_PGP_ARMOUR_BYTES * 2), maxRatio: archive.maxRatio };
+  return pgpLimitsOf(ctx.options.inspection.archive);
 }
 
 /** The whole payload, read back under the process-wide whole-read budget; null past the limit. */
@@ -120,33 +119,15 @@ function checkCms(bytes: Buffer, role: PartRole): PayloadCheck {
  * (or, for a signature part, one SIGNATURE block) of encrypted packets and nothing else.
  */
 export function checkPgpText(text: string, role: PartRole, ctx: ParseContext): PayloadCheck {
-  const blocks = armourBlocks(text, role === 'signature' ? (label) => label === 'SIGNATURE' : isMessageLabel);
-  const limits = pgpLimits(ctx);
-  const problems: string[] = [];
-  const inner: InnerContent[] = [];
-  let encrypted = 0;
-  let signatures = 0;
-  for (const block of blocks) {
-    if (!block.binary) {
-      problems.push(block.problem ?? 'PGP armour cannot be decoded');
-      continue;
-    }
-    const content = pgpContent(block.binary, limits);
-    if (content.kind === 'encrypted') encrypted++;
-    else if (content.kind === 'signature') signatures++;
-    else if (content.kind === 'readable') inner.push({ data: content.data, name: content.fileName, label: `PGP ${content.how}` });
-    else problems.push(content.reason);
+  const signature = role === 'signature';
+  const read = readArmourText(text, signature ? (label) => label === 'SIGNATURE' : isMessageLabel, pgpLimits(ctx));
+  const inner = read.readable.map((r) => ({ data: r.data, name: r.fileName, label: `PGP ${r.how}` }));
+  if (signature) {
+    if (read.clean && read.signatures === 1) return { role, problem: null, inner: [], armour: true };
+    return { role: null, problem: read.problems[0] ?? 'signature part is not a PGP signature', inner, armour: true };
   }
-  const outside = blocks.length ? text.slice(0, blocks[0]?.start).trim() + text.slice(blocks[blocks.length - 1]?.end).trim() : text.trim();
-  const clean = blocks.length === 1 && problems.length === 0 && !outside;
-  if (role === 'signature') {
-    if (clean && signatures === 1 && blocks[0]?.label === 'SIGNATURE') return { role, problem: null, inner: [], armour: true };
-    return { role: null, problem: problems[0] ?? 'signature part is not a PGP signature', inner, armour: true };
-  }
-  if (clean && encrypted === 1 && blocks[0]?.label === 'MESSAGE') return { role, problem: null, inner: [], armour: true };
-  if (encrypted > 0) problems.push(encrypted === blocks.length ? 'PGP encrypted data beside other content' : 'PGP encrypted block beside readable content');
-  if (blocks.length === 0) problems.push('PGP armour cannot be found');
-  return { role: null, problem: problems.length ? [...new Set(problems)].join('; ') : null, inner, armour: true };
+  if (read.clean && read.encrypted === 1) return { role, problem: null, inner: [], armour: true };
+  return { role: null, problem: read.problems.length ? read.problems.join('; ') : null, inner, armour: true };
 }
 
 /** Where inner content sits: the part it came from. */

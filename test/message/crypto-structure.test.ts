@@ -212,3 +212,21 @@ describe('parseMessage: binary OpenPGP files', () => {
     expect(junk.attachments[0]?.unscannable).toMatch(/PGP data cannot be read/);
   });
 });
+
+describe('parseMessage: PGP armour inside an archive', () => {
+  it('calls encrypted armour in a zip unscannable and opens a literal packet there', async () => {
+    const zip = await zipBuffer([
+      { path: 'secret.asc', data: Buffer.from(armour(pgpEncrypted('p'))) },
+      { path: 'notes.asc', data: Buffer.from(armour(pgpLiteral(peExe(), 'run.exe'))) },
+    ]);
+    const msg = await parse(
+      crlf('Content-Type: multipart/mixed; boundary="b"', '') +
+        multipart('b', [
+          { headers: ['Content-Type: text/plain'], body: 'see attached' },
+          { headers: ['Content-Type: application/zip; name="files.zip"', 'Content-Disposition: attachment; filename="files.zip"', 'Content-Transfer-Encoding: base64'], body: base64Lines(zip) },
+        ]),
+    );
+    expect(msg.attachments.find((a) => a.name === 'secret.asc')?.unscannable).toBe('encrypted (PGP)');
+    expect(msg.attachments.find((a) => a.name === 'run.exe')).toMatchObject({ location: ['files.zip', 'notes.asc', 'run.exe'], detected: { family: 'executable' } });
+  });
+});
