@@ -230,3 +230,17 @@ describe('parseMessage: PGP armour inside an archive', () => {
     expect(msg.attachments.find((a) => a.name === 'run.exe')).toMatchObject({ location: ['files.zip', 'notes.asc', 'run.exe'], detected: { family: 'executable' } });
   });
 });
+
+describe('parseMessage: hostile S/MIME payloads end in a finding', () => {
+  it.each([
+    ['indefinite lengths nested 1000 deep', Buffer.concat([Buffer.from('308006092a864886f70d010703a080', 'hex'), Buffer.from('3080'.repeat(1000), 'hex'), Buffer.alloc(2004)])],
+    ['a length of 4 GB', Buffer.concat([Buffer.from('3084ffffffff06092a864886f70d010703a080', 'hex'), randomBytes(4096)])],
+    ['truncated DER', cmsEnveloped('q').subarray(0, 900)],
+  ])('%s', async (_what, payload) => {
+    const started = Date.now();
+    const msg = await parse(smime(payload));
+    expect(msg.encryption).toBeNull();
+    expect(msg.attachments[0]?.unscannable).toMatch(/not valid CMS/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
