@@ -180,7 +180,8 @@ export interface ArmourBlock {
 export const isMessageLabel = (label: string): boolean => label === 'MESSAGE' || label.startsWith('MESSAGE, PART');
 
 const BEGIN = /^-----BEGIN PGP ([A-Z ,/0-9]{1,40})-----[ \t]*\r?$/gm;
-const RADIX64 = /^[A-Za-z0-9+/=]*$/;
+/** Radix-64 characters and line breaks (white space at line ends is tolerated, as mail adds it). */
+const RADIX64_DATA = /^[A-Za-z0-9+/=\s]*$/;
 
 const CRC24_TABLE = (() => {
   const table = new Int32Array(256);
@@ -197,7 +198,7 @@ const CRC24_TABLE = (() => {
 
 function crc24(data: Buffer): number {
   let crc = 0xb704ce;
-  for (const byte of data) crc = ((crc << 8) & 0xffffff) ^ (CRC24_TABLE[((crc >> 16) ^ byte) & 0xff] as number);
+  for (let i = 0; i < data.length; i++) crc = ((crc << 8) & 0xffffff) ^ (CRC24_TABLE[((crc >> 16) ^ (data[i] as number)) & 0xff] as number);
   return crc;
 }
 
@@ -225,28 +226,45 @@ export function armourBlocks(text: string, wanted: (label: string) => boolean = 
   return blocks;
 }
 
+/**
+ * The radix-64 data of one block. Only the few lines at the top (armour headers) and at the
+ * bottom (checksum) are looked at one by one; the data itself is checked with one regular
+ * expression and decoded in one call, so a 20 MB block costs little more than its copy.
+ */
 function decodeArmourBody(inner: string): { binary: Buffer | null; problem: string | null } {
-  const lines = inner.split('\n').map((l) => l.trim());
-  let i = lines[0] === '' ? 1 : 0;
-  // Armour headers ('Version: ...') up to a blank line; without a blank line there are none.
-  const blank = lines.indexOf('', i);
-  if (blank > 0 && lines.slice(i, blank).every((l) => /^[A-Za-z0-9-]+: ?/.test(l))) i = blank + 1;
-  else if (lines[i] !== undefined && /^[A-Za-z0-9-]+: /.test(lines[i] as string)) return { binary: null, problem: 'PGP armour headers are not followed by a blank line' };
-  const data: string[] = [];
-  let checksum: string | null = null;
-  for (const line of lines.slice(i)) {
-    if (line === '') continue;
-    if (checksum !== null) return { binary: null, problem: 'PGP armour has data after its checksum' };
-    if (/^=[A-Za-z0-9+/]{4}$/.test(line)) {
-      checksum = line.slice(1);
-      continue;
+  let at = 0;
+  const nextLine = (): string | null => {
+    if (at >= inner.length) return null;
+    const nl = inner.indexOf('\n', at);
+    const line = inner.slice(at, nl < 0 ? inner.length : nl).trim();
+    at = nl < 0 ? inner.length : nl + 1;
+    return line;
+  };
+  // The BEGIN line's own line end, then armour headers ('Version: ...') up to a blank line.
+  const start = at;
+  let line = nextLine();
+  if (line === '') line = nextLine();
+  if (line !== null && /^[A-Za-z0-9-]+: /.test(line)) {
+    while (line !== null && line !== '') {
+      if (!/^[A-Za-z0-9-]+: ?/.test(line)) return { binary: null, problem: 'PGP armour headers are not followed by a blank line' };
+      line = nextLine();
     }
-    if (!RADIX64.test(line)) return { binary: null, problem: 'PGP armour holds characters outside radix-64' };
-    data.push(line);
+    if (line === null) return { binary: null, problem: 'PGP armour headers are not followed by a blank line' };
+  } else {
+    at = start; // no headers: the data starts here
   }
-  const joined = data.join('');
-  if (/=[^=]/.test(joined) || joined.length % 4 === 1) return { binary: null, problem: 'PGP armour radix-64 is malformed' };
-  const binary = Buffer.from(joined, 'base64');
+  let data = inner.slice(at).trimEnd();
+  let checksum: string | null = null;
+  const lastBreak = data.lastIndexOf('\n');
+  const lastLine = data.slice(lastBreak + 1).trim();
+  if (/^=[A-Za-z0-9+/]{4}$/.test(lastLine)) {
+    checksum = lastLine.slice(1);
+    data = lastBreak < 0 ? '' : data.slice(0, lastBreak);
+  }
+  if (!RADIX64_DATA.test(data)) return { binary: null, problem: 'PGP armour holds characters outside radix-64' };
+  // '=' only as padding at the very end (a checksum line in the middle ends up here too).
+  if (/=[^=\s]|=\s+[^=\s]/.test(data)) return { binary: null, problem: 'PGP armour radix-64 is malformed' };
+  const binary = Buffer.from(data, 'base64');
   if (checksum !== null) {
     const sum = Buffer.from(checksum, 'base64');
     if (sum.length !== 3 || sum.readUIntBE(0, 3) !== crc24(binary)) return { binary: null, problem: 'PGP armour checksum does not match its data' };
