@@ -6,6 +6,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { archiveCases } from './cases/archive.js';
 import { businessCases } from './cases/business.js';
+import { cryptoForwardingCases } from './cases/crypto-forwarding.js';
 import { encryptionCases } from './cases/encryption.js';
 import { executableCases } from './cases/executable.js';
 import { forwardingCases } from './cases/forwarding.js';
@@ -32,6 +33,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...personalCases,
   ...personalAttachmentCases,
   ...forwardingCases,
+  ...cryptoForwardingCases,
   ...malformedCases,
   ...intakeCases,
 ];

@@ -23,6 +23,31 @@ export interface HomeAddressesParse {
 
 const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Providers that ignore dots in the local part (one mailbox for alex.turner and alexturner). */
+const DOTLESS = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The mailbox an address delivers to, for matching registered home addresses: lower-cased, a
+ * '+tag' sub-address dropped (Gmail, Outlook, iCloud, Fastmail and Proton deliver
+ * alex+work@ to alex@), and for Gmail the dots dropped and googlemail.com read as gmail.com.
+ * Otherwise alex.turner1984+x@gmail.com or alexturner1984@googlemail.com would slip past a
+ * registered alex.turner1984@gmail.com.
+ */
+export function deliveredMailbox(address: string): string {
+  const clean = address.trim().toLowerCase();
+  const at = clean.lastIndexOf('@');
+  if (at <= 0) return clean;
+  let local = clean.slice(0, at);
+  let domain = clean.slice(at + 1).replace(/\.$/, '');
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  if (DOTLESS.has(domain)) {
+    domain = 'gmail.com';
+    local = local.replace(/\./g, '') || local;
+  }
+  return `${local}@${domain}`;
+}
+
 export function parseHomeAddresses(text: string): HomeAddressesParse {
   const owners = new Map<string, string[]>();
   const problems: string[] = [];
@@ -35,7 +60,7 @@ export function parseHomeAddresses(text: string): HomeAddressesParse {
       problems.push(`line ${i + 1}: expected "staff-address home-address", got ${JSON.stringify(line.slice(0, 80))}`);
       return;
     }
-    const key = home.toLowerCase();
+    const key = deliveredMailbox(home);
     const list = owners.get(key) ?? [];
     if (!list.includes(staff.toLowerCase())) list.push(staff.toLowerCase());
     owners.set(key, list);
@@ -46,7 +71,7 @@ export function parseHomeAddresses(text: string): HomeAddressesParse {
 function registryFrom(owners: Map<string, readonly string[]>): HomeRegistry {
   for (const list of owners.values()) Object.freeze(list);
   return Object.freeze({
-    ownersOf: (address: string) => owners.get(address.trim().toLowerCase()) ?? [],
+    ownersOf: (address: string) => owners.get(deliveredMailbox(address)) ?? [],
     size: owners.size,
   });
 }

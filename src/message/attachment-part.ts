@@ -10,6 +10,7 @@ import { disguisedPayload, partRole, roleUnscannable, type LeafFacts, type PartR
 import type { Attachment, DetectedType, NameTrick } from './model.js';
 import type { ParseContext } from './parse-context.js';
 import { PartCollector } from './part-collector.js';
+import { analyseInner, checkBinaryPgp, checkPayload, needsStructureCheck, type PayloadCheck } from './payload-structure.js';
 
 export interface PartDescription {
   readonly id: string;
@@ -74,6 +75,14 @@ const ROLE_TYPES: Partial<Record<NonNullable<PartRole>, DetectedType>> = {
   'pgp-control': { mime: 'application/pgp-encrypted', ext: '', family: 'text', macros: false, encrypted: false, basis: 'text' },
 };
 
+/** PGP armour that holds no encryption: what it holds is analysed instead (payload-structure.ts). */
+const PGP_ARMOUR: DetectedType = { mime: 'application/pgp-encrypted', ext: 'asc', family: 'text', macros: false, encrypted: false, basis: 'container' };
+
+function claimsBinaryPgp(part: PartDescription, head: Buffer, family: string): boolean {
+  const declared = /\.(?:gpg|pgp)$/i.test(part.name.name ?? '') || part.declaredType === 'application/pgp-encrypted' || part.parentType === 'multipart/encrypted';
+  return declared && family === 'unknown' && head.length > 0 && ((head[0] as number) & 0x80) !== 0;
+}
+
 export class AttachmentPart {
   private readonly collector: PartCollector;
 
@@ -100,7 +109,18 @@ export class AttachmentPart {
     const size = collected.kind === 'blob' ? collected.blob.size : collected.size;
     const sha256 = collected.kind === 'blob' ? collected.blob.sha256 : collected.sha256;
     const facts: LeafFacts = { declaredType: part.declaredType, name: part.name.name, parentType: part.parentType, index: part.index, head, size };
-    const role = partRole(facts);
+    let role = partRole(facts);
+    // What the first bytes claim is proven on the whole payload (payload-structure.ts).
+    let structure: PayloadCheck | null = null;
+    if (needsStructureCheck(role) && collected.kind === 'blob') {
+      try {
+        structure = await checkPayload(collected.blob, role, part.declaredType, this.ctx);
+      } catch (err) {
+        await collected.release();
+        throw err; // only the inspection's time limit (abort) or a failing temp file gets here
+      }
+      role = structure.role;
+    }
     if (role === 'signature') {
       if (collected.kind === 'blob') await collected.release();
       return null;
@@ -112,14 +132,21 @@ export class AttachmentPart {
 
     let report: ContentReport | null = null;
     let failure: string | null = null;
-    const known = role ? ROLE_TYPES[role] : undefined;
+    const known = role ? ROLE_TYPES[role] : structure?.armour ? PGP_ARMOUR : undefined;
+    let inner: Attachment[] = [];
     if (collected.kind === 'blob') {
       try {
+        if (structure?.inner.length) inner = await analyseInner(structure.inner, part, this.ctx);
         if (!known) {
           report = await analyseContent(
             { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
             { options: this.ctx.options, temp: this.ctx.temp },
           );
+          // Binary (unarmoured) OpenPGP, declared by name or type (no magic number says it): proven like armour.
+          if (!role && claimsBinaryPgp(part, head, report.detected.family)) {
+            structure = await checkBinaryPgp(collected.blob, this.ctx);
+            inner = await analyseInner(structure.inner, part, this.ctx);
+          }
         }
       } catch (err) {
         failure = `content analysis failed: ${(err as Error)?.message ?? String(err)}`;
@@ -129,7 +156,7 @@ export class AttachmentPart {
       }
     }
 
-    const reasons = [transferProblem, roleUnscannable(role), disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
+    const reasons = [transferProblem, roleUnscannable(role), structure ? structure.problem : disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
     const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
     const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
     const attachment = partAttachment(part, {
@@ -140,7 +167,7 @@ export class AttachmentPart {
       unscannable,
       markings: report?.markings ?? [],
     });
-    return { attachment, members: report?.members ?? [], role, attachedMessage: report?.attachedMessage ?? null };
+    return { attachment, members: [...inner, ...(report?.members ?? [])], role, attachedMessage: report?.attachedMessage ?? null };
   }
 }
 

@@ -5,7 +5,7 @@
  * not verified, since inspection judges content, not authenticity.
  */
 
-interface Tlv {
+export interface Tlv {
   readonly tag: number;
   /** Content start and end (end excludes an indefinite-length end-of-contents). */
   readonly start: number;
@@ -19,7 +19,7 @@ const MAX_CHILDREN = 100_000;
 const SIGNED_DATA = Buffer.from([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]);
 const ID_DATA = Buffer.from([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]);
 
-function readTlv(b: Buffer, pos: number, limit: number, depth: number): Tlv | null {
+export function readTlv(b: Buffer, pos: number, limit: number, depth: number): Tlv | null {
   if (depth > MAX_DEPTH || pos + 2 > limit) return null;
   const tag = b[pos] as number;
   if ((tag & 0x1f) === 0x1f) return null; // high tag numbers do not occur on this path
@@ -48,7 +48,7 @@ function readTlv(b: Buffer, pos: number, limit: number, depth: number): Tlv | nu
   return { tag, start: p, end: p + length, next: p + length };
 }
 
-function children(b: Buffer, parent: Tlv, depth: number, max: number): Tlv[] | null {
+export function children(b: Buffer, parent: Tlv, depth: number, max: number): Tlv[] | null {
   const out: Tlv[] = [];
   let q = parent.start;
   while (q < parent.end && out.length < max) {
@@ -60,7 +60,7 @@ function children(b: Buffer, parent: Tlv, depth: number, max: number): Tlv[] | n
   return out;
 }
 
-function isOid(b: Buffer, tlv: Tlv | undefined, oid: Buffer): boolean {
+export function isOid(b: Buffer, tlv: Tlv | undefined, oid: Buffer): boolean {
   return !!tlv && tlv.tag === 0x06 && tlv.end - tlv.start === oid.length && b.compare(oid, 0, oid.length, tlv.start, tlv.end) === 0;
 }
 

@@ -146,23 +146,3 @@ export function messageEncryption(root: TreeNode | null): { kind: EncryptionKind
   }
   return { kind: null, envelope: [] };
 }
-
-const ARMOUR_BEGIN = '-----BEGIN PGP MESSAGE-----';
-const ARMOUR_END = '-----END PGP MESSAGE-----';
-const ARMOUR_BODY = /^[A-Za-z0-9+/=\s]*$/;
-
-/**
- * True when the body text is nothing but one PGP MESSAGE armour block. Plain text around or
- * inside the block would be readable, so it does not count as encrypted.
- */
-export function isInlinePgp(body: string): boolean {
-  const text = body.trim();
-  if (!text.startsWith(ARMOUR_BEGIN) || !text.endsWith(ARMOUR_END)) return false;
-  const inner = text.slice(ARMOUR_BEGIN.length, text.length - ARMOUR_END.length);
-  // Armour headers ('Version: ...', 'Comment: ...') end at the first blank line.
-  const blank = inner.search(/\n[ \t]*\r?\n/);
-  const headers = blank >= 0 ? inner.slice(0, blank) : '';
-  const data = blank >= 0 ? inner.slice(blank) : inner;
-  if (headers.trim() && !headers.trim().split(/\r?\n/).every((line) => /^[A-Za-z-]+: /.test(line))) return false;
-  return data.trim().length > 0 && ARMOUR_BODY.test(data);
-}

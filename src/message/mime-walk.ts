@@ -12,7 +12,8 @@ import { Splitter, type MessageChunk, type MimeNode, type SplitterChunk } from '
 import { parseAddressList } from './addresses.js';
 import { AttachmentPart, declaredName, type PartDescription } from './attachment-part.js';
 import { BodyText } from './body-text.js';
-import { isInlinePgp, messageEncryption, type TreeNode } from './encryption.js';
+import { messageEncryption, type TreeNode } from './encryption.js';
+import { bodyArmour } from './inline-pgp.js';
 import { HeaderFieldList, MAX_FIELD_CHARS, readHeaders, type ReadHeaders } from './header-list.js';
 import { AttachmentLeaf, MESSAGE_TYPES, MessageLeaf, SKIP, TextLeaf, type LeafSink } from './leaf-sinks.js';
 import { markingsInHeaders, markingsInSubject, markingsInText } from './markings.js';
@@ -56,6 +57,7 @@ export class MessageWalker implements Haltable {
   /** What opaque signed-data at the root carried. */
   private readonly signedMarkings: MarkingHit[] = [];
   private signedEncryption: EncryptionKind | null = null;
+  private inlinePgp = false;
 
   constructor(
     private readonly ctx: ParseContext,
@@ -99,6 +101,7 @@ export class MessageWalker implements Haltable {
         else this.onData(item);
       }
       if (!this.ctx.stopped) await this.finishLeaf();
+      if (!this.ctx.stopped) await this.openBodyArmour();
     } catch (err) {
       if (!this.ctx.stopped) {
         const e = err as Error & { code?: string };
@@ -261,6 +264,13 @@ export class MessageWalker implements Haltable {
     this.signedEncryption = walked.encryption;
   }
 
+  /** Inline PGP: encrypted, or readable data that is inspected as a file (inline-pgp.ts). */
+  private async openBodyArmour(): Promise<void> {
+    const found = await bodyArmour(this.body.text(), this.scope, this.ctx);
+    this.inlinePgp = found.encrypted;
+    this.entries.push(...found.entries);
+  }
+
   private readRootHeaders(node: MimeNode): void {
     const read = readHeaders(node.headers ? node.headers.getList() : []);
     this.rootHeaders = read;
@@ -289,7 +299,7 @@ export class MessageWalker implements Haltable {
     const bodyText = this.body.text();
     const { kind, envelope } = messageEncryption(this.root);
     const hidden = new Set(envelope.map((node) => (node as NodeState).entry));
-    const encryption = kind ?? this.signedEncryption ?? (isInlinePgp(bodyText) ? 'pgp-inline' : null);
+    const encryption = kind ?? this.signedEncryption ?? (this.inlinePgp ? 'pgp-inline' : null);
     return {
       headers,
       subject,

@@ -28,7 +28,7 @@ const BY_EXT: Readonly<Record<string, string>> = {
   zip: 'zip archive', gz: 'gzip archive', tar: 'tar archive', '7z': '7-Zip archive', rar: 'RAR archive',
   cab: 'cabinet archive', bz2: 'bzip2 archive', xz: 'xz archive', iso: 'disk image', img: 'disk image',
   vhd: 'virtual disk image', vhdx: 'virtual disk image', dmg: 'macOS disk image',
-  eml: 'email message', msg: 'Outlook message', dat: 'Outlook TNEF data', tnef: 'Outlook TNEF data (winmail.dat)', p7m: 'encrypted S/MIME data',
+  eml: 'email message', msg: 'Outlook message', dat: 'Outlook TNEF data', tnef: 'Outlook TNEF data (winmail.dat)', p7m: 'encrypted S/MIME data', pgp: 'encrypted PGP data', asc: 'PGP armoured data',
   txt: 'text file', csv: 'CSV file', html: 'HTML file', htm: 'HTML file', xml: 'XML file', ics: 'calendar invitation',
 };
 
@@ -44,7 +44,8 @@ export function typeLabel(d: DetectedType): string {
   // HTML or SVG is only 'executable' when it carries script: say so, it is the whole point.
   if (d.family === 'executable' && d.basis !== 'name' && /^(html?|svg|xhtml)$/i.test(d.ext)) label += ' carrying script';
   if (d.macros && !label.includes('macros')) label += ' with macros';
-  if (d.encrypted) label = `password-protected ${label}`;
+  // S/MIME and PGP are encrypted to a recipient's key, not with a password: say so only for password-protected files.
+  if (d.encrypted && d.family !== 'encrypted') label = `password-protected ${label}`;
   return label;
 }
 

@@ -3,7 +3,8 @@
  * "not acceptable to send emails to personal email accounts or home computers").
  *
  * A webmail local part is the sender's when it carries the surname together with the first name
- * or its initial: for Alex Turner, alex.turner1984, a.turner, turner.alex, alexturner, turner_a.
+ * or its initial: for Alex Turner, alex.turner1984, a.turner, turner.alex, alexturner, turner_a,
+ * a.j.turner84, aturner_1984, ajturner (see carriesSenderName for the exact rule).
  * The surname alone is not enough (turnerfan, theturners), nor is another name (bob.smith).
  * Names come from the envelope sender's first.last address and the From display name; the From
  * header may be forged, but it can only make more recipients count as home, never fewer.
@@ -61,17 +62,48 @@ export function senderNames(envelope: Envelope, from: readonly Address[]): Perso
   return names;
 }
 
-/** True when the local part carries a sender's surname with the first name or its initial. */
+/**
+ * True when the local part carries a sender's surname with the first name or its initial.
+ * The local part (before any '+tag') is cut into letter runs at every non-letter (. _ - digits);
+ * adjacent runs may be read together. It matches when some run, or runs read together, spell
+ *   given + [one middle initial] + surname, or surname + given + [one middle initial]
+ * (alexturner, ajturner, turneraj; the middle initial only for surnames of five letters or
+ * more), or when the surname and a given form are separate runs in
+ * either order (a.j.turner84, turner.alex, alex_b_turner). A given form is the first name, its
+ * initial, or a shortening of at least three letters of it (alex for alexander).
+ */
 export function carriesSenderName(localPart: string, names: readonly PersonName[]): boolean {
   const tokens = localPart.split('+')[0]?.toLowerCase().split(/[^a-z]+/).filter(Boolean) ?? [];
   if (tokens.length === 0 || tokens.length > 12) return false;
   return names.some((n) => matches(tokens, n));
 }
 
+const MIDDLE_INITIAL_MIN_SURNAME = 5;
+
+function isGiven(text: string, n: PersonName): boolean {
+  return text === n.first.slice(0, 1) || text === n.first || (text.length >= 3 && n.first.length > 1 && n.first.startsWith(text));
+}
+
+/**
+ * given + [middle initial] + surname, or surname + given + [middle initial], written as one word.
+ * The middle initial is allowed only with surnames of five letters or more: with a short one
+ * ('bell') ordinary words would match ('mabell').
+ */
+function fused(text: string, n: PersonName): boolean {
+  if (text.length <= n.last.length) return false;
+  const middle = n.last.length >= MIDDLE_INITIAL_MIN_SURNAME;
+  if (text.endsWith(n.last)) {
+    const before = text.slice(0, -n.last.length);
+    return isGiven(before, n) || (middle && before.length >= 2 && isGiven(before.slice(0, -1), n));
+  }
+  if (text.startsWith(n.last)) {
+    const after = text.slice(n.last.length);
+    return isGiven(after, n) || (middle && after.length >= 2 && isGiven(after.slice(0, -1), n));
+  }
+  return false;
+}
+
 function matches(tokens: readonly string[], n: PersonName): boolean {
-  const initial = n.first.slice(0, 1);
-  const firsts = n.first.length > 1 ? [n.first, initial] : [initial];
-  const together = firsts.flatMap((f) => [f + n.last, n.last + f]);
   // Spans of adjacent tokens, so 'smith-jones' still reads as the surname 'smithjones'.
   const spans: { text: string; from: number; to: number }[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -81,8 +113,8 @@ function matches(tokens: readonly string[], n: PersonName): boolean {
       spans.push({ text, from: i, to: j });
     }
   }
-  if (spans.some((s) => together.includes(s.text))) return true;
+  if (spans.some((s) => fused(s.text, n))) return true;
   const surnames = spans.filter((s) => s.text === n.last);
-  const givens = spans.filter((s) => firsts.includes(s.text));
+  const givens = spans.filter((s) => isGiven(s.text, n));
   return surnames.some((s) => givens.some((g) => g.to < s.from || g.from > s.to));
 }

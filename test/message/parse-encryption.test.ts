@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { armour as pgpArmour, cmsDetachedSignature, cmsEnveloped, pgpEncrypted, pgpPacket } from '../../scripts/fixture-lib/crypto.js';
 import { base64Lines, crlf, multipart, parse } from './parse-helpers.js';
 
-/** A CMS ContentInfo header (BER, indefinite length) for PKCS #7 content type `kind`, then noise. */
+/** A structurally real CMS ContentInfo (BER indefinite lengths for enveloped data, as streaming encoders write). */
 function cms(kind: 'enveloped' | 'signed' | 'auth-enveloped'): Buffer {
-  const oid =
-    kind === 'auth-enveloped'
-      ? [0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x17]
-      : [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, kind === 'enveloped' ? 0x03 : 0x02];
-  return Buffer.concat([Buffer.from([0x30, 0x80, ...oid, 0xa0, 0x80]), randomBytes(600)]);
+  const seed = randomBytes(8).toString('hex');
+  return kind === 'signed' ? cmsDetachedSignature(seed) : cmsEnveloped(seed, { kind, streamed: true, size: 600 });
 }
 
 /** BER element: tag, then a definite length, or indefinite (0x80 ... 00 00) when asked. */
@@ -32,8 +30,9 @@ function signedData(entity: Buffer, streamed: boolean): Buffer {
   return tlv(0x30, Buffer.concat([oid(...PKCS7, 0x02), tlv(0xa0, body, streamed)]), streamed);
 }
 
-const armour = (what: string): string =>
-  crlf(`-----BEGIN PGP ${what}-----`, 'Version: GnuPG v2', '', ...(base64Lines(randomBytes(300)).split('\r\n')), '=Ab12', `-----END PGP ${what}-----`);
+/** PGP armour: encrypted packets for a MESSAGE, a signature packet for a SIGNATURE. */
+const armour = (what: 'MESSAGE' | 'SIGNATURE'): string =>
+  crlf(...pgpArmour(what === 'MESSAGE' ? pgpEncrypted(randomBytes(8).toString('hex'), 300) : pgpPacket(2, randomBytes(300)), what, ['Version: GnuPG v2']).trimEnd().split('\n'));
 
 const smimeHeaders = (type: string): string[] => [`Content-Type: ${type}`, 'Content-Disposition: attachment; filename="smime.p7m"', 'Content-Transfer-Encoding: base64'];
 

@@ -1,7 +1,7 @@
 /** Shared pieces of fixture messages: signatures, the disclaimer, content types, bodies. */
 import { file, text, multipart, type MimeNode } from '../mime.js';
 import type { Person } from '../people.js';
-import { Prng } from '../prng.js';
+import { armour, pgpEncrypted } from '../crypto.js';
 
 export const CT = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
@@ -98,8 +98,7 @@ export function reportParagraphs(count: number, topic: string): string[] {
 
 /** ASCII-armoured OpenPGP message (64-character lines, CRC line) of opaque bytes. */
 export function pgpArmour(seed: string, bytes = 700): string {
-  const b64 = new Prng(seed).bytes(bytes).toString('base64').replace(/(.{64})(?!$)/g, '$1\n');
-  return `-----BEGIN PGP MESSAGE-----\n\n${b64}\n=${new Prng(`${seed}:crc`).bytes(3).toString('base64')}\n-----END PGP MESSAGE-----\n`;
+  return armour(pgpEncrypted(seed, bytes));
 }
 
 /** A personal body: the text and a first-name sign-off, no signature block or disclaimer. */

@@ -3,6 +3,7 @@
  * approved way to send marked mail, but nothing above RESTRICTED leaves the internal domains.
  * Signed is not encrypted.
  */
+import { cmsDetachedSignature, cmsEnveloped } from '../crypto.js';
 import { messageCase, type FixtureCase } from '../manifest.js';
 import { base64Lines, multipart, raw, text } from '../mime.js';
 import { external, publicWebmail, secure, staff } from '../people.js';
@@ -11,8 +12,8 @@ import { alternative, businessText, pgpArmour } from './common.js';
 
 const { alex, priya, sarah, hannah } = staff;
 
-/** DER start of a CMS ContentInfo with the given content-type OID, then opaque bytes. */
-function cms(oid: Buffer, seed: string, size = 1400): Buffer {
+/** DER start of a CMS ContentInfo with the given content-type OID, then opaque bytes: not valid CMS. */
+function cmsNoise(oid: Buffer, seed: string, size = 1400): Buffer {
   const body = new Prng(seed).bytes(size);
   const inner = Buffer.concat([oid, Buffer.from([0xa0, 0x82, (size >> 8) & 0xff, size & 0xff]), body]);
   return Buffer.concat([Buffer.from([0x30, 0x82, (inner.length >> 8) & 0xff, inner.length & 0xff]), inner]);
@@ -22,6 +23,12 @@ function cms(oid: Buffer, seed: string, size = 1400): Buffer {
 const ENVELOPED = Buffer.from('06092a864886f70d010703', 'hex');
 const SIGNED = Buffer.from('06092a864886f70d010702', 'hex');
 const AUTH_ENVELOPED = Buffer.from('060b2a864886f70d0109100117', 'hex');
+
+/** The CMS payload: real EnvelopedData / AuthEnvelopedData; signed-data as undecodable noise. */
+function cms(oid: Buffer, seed: string): Buffer {
+  if (oid === SIGNED) return cmsNoise(oid, seed);
+  return cmsEnveloped(seed, { kind: oid === AUTH_ENVELOPED ? 'auth-enveloped' : 'enveloped' });
+}
 
 /** The application/pkcs7-mime leaf as Outlook writes it. */
 function p7m(seed: string, params: string, oid = ENVELOPED) {
@@ -120,7 +127,7 @@ export const encryptionCases: FixtureCase[] = [
               ['Content-Transfer-Encoding', 'base64'],
               ['Content-Disposition', 'attachment; filename="smime.p7s"'],
             ],
-            base64Lines(cms(SIGNED, 'signed-detached', 900)),
+            base64Lines(cmsDetachedSignature('signed-detached')),
           ),
         ],
         { params: { protocol: 'application/pkcs7-signature', micalg: 'sha-256' } },

@@ -13,6 +13,7 @@ import { openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } fro
 import { isExecutableName } from './executable-names.js';
 import { extensionOf } from './file-name.js';
 import { nameTricks } from './name-tricks.js';
+import { openPgpItem } from './pgp-item.js';
 import { sniffContent } from './true-type.js';
 
 export interface ContentInput {
@@ -101,6 +102,8 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
     case null:
       break;
   }
+  // PGP armour is proven, not believed (pgp-item.ts).
+  if (sniffed.family === 'encrypted' && (sniffed.ext === 'asc' || sniffed.ext === 'pgp')) await openPgpItem(input, env, work);
   // HTML or SVG that carries script runs code when opened: executable content.
   if (sniffed.script) work.family = 'executable';
   // The MIME parser opens message/rfc822 parts; a message inside an archive, or a part that hides what it is,

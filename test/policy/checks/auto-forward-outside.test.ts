@@ -23,8 +23,10 @@ describe('auto-forward-outside', () => {
 
   it('refuses Resent-* with an automatic Auto-Submitted, not a hand re-send', () => {
     expect(run([['Resent-From', 'alex.turner@met.police.uk'], ['Auto-Submitted', 'auto-generated']])).toHaveLength(1);
-    expect(run([['Resent-From', 'alex.turner@met.police.uk']])).toEqual([]);
-    expect(run([['Resent-From', 'alex.turner@met.police.uk'], ['Auto-Submitted', 'no']])).toEqual([]);
+    // To an outside company; to webmail a redirect's Resent-* alone counts (see forwarding-signals.test.ts).
+    const company = envelope(SENDER, ['desk@clarke-solicitors.co.uk']);
+    expect(run([['Resent-From', 'alex.turner@met.police.uk']], company)).toEqual([]);
+    expect(run([['Resent-From', 'alex.turner@met.police.uk'], ['Auto-Submitted', 'no']], company)).toEqual([]);
   });
 
   it('is not fooled by out-of-office replies or a false AutoForwarded flag', () => {
