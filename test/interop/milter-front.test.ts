@@ -1,0 +1,211 @@
+/**
+ * mailwarden's milter front end to end, behind a real Postfix (Debian's, a private instance):
+ * the same decisions, reply texts, quarantine and audit as the relay, with Postfix keeping the
+ * accepted mail. Quarantine in both modes: `custody` (held in mailwarden, released through
+ * Postfix's reinjection listener) and `hold` (Postfix's hold queue).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService, type RunningService } from '../../src/service/service.js';
+import { dropKeys, fakeExe, memoryLogger, sleep, startSink, testConfig, testPrefix, type Sink } from '../fronts/smtp/harness.js';
+import { freeLowPort, startPostfix, type PostfixFixture } from './postfix.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+
+interface Rig {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly prefix: string;
+  readonly service: RunningService;
+  readonly postfix: PostfixFixture;
+  readonly log: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** mailwarden (milter + workers) and a Postfix that calls it, relaying to `sink`, with a reinjection listener. */
+async function rig(sink: Sink, quarantine: 'custody' | 'hold'): Promise<Rig> {
+  const dir = await mkdtemp(join(tmpdir(), 'mw-milter-'));
+  const prefix = testPrefix();
+  const milterPort = await freeLowPort();
+  const reinjectPort = await freeLowPort();
+  const configFile = join(dir, 'mailwarden.yaml');
+  await writeFile(
+    configFile,
+    JSON.stringify(
+      testConfig(dir, prefix, sink.port, {
+        role: 'milter,worker',
+        milter: { listen: `inet:127.0.0.1:${milterPort}`, quarantine, reinject: `127.0.0.1:${reinjectPort}` },
+      }),
+    ),
+  );
+  const { logger, lines } = memoryLogger();
+  const service = await startService({ file: configFile, env: {}, logger });
+  // The snippet the README gives, with this test's ports.
+  const postfix = await startPostfix({
+    relayPort: sink.port,
+    milter: `inet:127.0.0.1:${milterPort}`,
+    main: { non_smtpd_milters: `inet:127.0.0.1:${milterPort}`, milter_mail_macros: 'i {auth_authen} {auth_type} {mail_addr}' },
+    master: [`127.0.0.1:${reinjectPort} inet n - n - - smtpd`, '  -o smtpd_milters=', '  -o non_smtpd_milters='],
+  });
+  return {
+    dir,
+    configFile,
+    prefix,
+    service,
+    postfix,
+    log: lines,
+    async stop() {
+      await postfix.stop();
+      await service.stop();
+      await dropKeys(prefix);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function auditRecords(dir: string): Promise<Record<string, unknown>[]> {
+  const audit = join(dir, 'audit');
+  const out: Record<string, unknown>[] = [];
+  for (const f of (await readdir(audit).catch(() => [] as string[])).filter((f) => f.endsWith('.jsonl'))) {
+    for (const line of (await readFile(join(audit, f), 'utf8')).split('\n')) if (line.trim()) out.push(JSON.parse(line) as Record<string, unknown>);
+  }
+  return out;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined) return got;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function message(subject: string, opts: { attach?: Buffer; extra?: string[]; body?: string } = {}): string {
+  const head = ['From: Alex Turner <alex.turner@met.police.uk>', 'To: partner@example.com', `Subject: ${subject}`, 'Message-ID: <' + subject.replace(/\W/g, '') + '@met.police.uk>', 'Date: Wed, 02 Dec 2026 10:00:00 +0000', 'MIME-Version: 1.0', ...(opts.extra ?? [])];
+  if (!opts.attach) return [...head, 'Content-Type: text/plain; charset=utf-8', '', opts.body ?? 'Figures attached as agreed.', ''].join('\r\n');
+  return [
+    ...head,
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Here it is.',
+    '--b1',
+    'Content-Type: application/octet-stream; name="notes.txt"',
+    'Content-Disposition: attachment; filename="notes.txt"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    opts.attach.toString('base64').replace(/.{76}/g, '$&\r\n'),
+    '--b1--',
+    '',
+  ].join('\r\n');
+}
+
+const send = (port: number, raw: string, to = ['partner@example.com']) =>
+  nodemailer
+    .createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
+    .sendMail({ envelope: { from: 'alex.turner@met.police.uk', to }, raw })
+    .then((i) => String(i.response), (e: { response?: string; message: string }) => e.response ?? e.message);
+
+describe('milter front behind a real Postfix (custody mode)', () => {
+  let sink: Sink;
+  let r: Rig;
+  beforeAll(async () => {
+    sink = await startSink();
+    r = await rig(sink, 'custody');
+  });
+  afterAll(async () => {
+    await r?.stop();
+    await sink?.close();
+  });
+
+  it('accepts clean mail: Postfix delivers it with our decision headers, forged ones deleted, the body byte for byte', async () => {
+    const body = `${'The figures for the quarter, line by line. '.repeat(3)}\r\n`.repeat(2000);
+    const reply = await send(r.postfix.port, message('milter-accept-1', { body, extra: ['X-Mailwarden-Decision: accept (forged)'] }));
+    expect(reply).toMatch(/^250 /);
+    const queueId = /queued as ([0-9A-F]+)/.exec(reply)![1]!;
+    const got = (await sink.waitFor(1)).find((m) => m.raw.includes('milter-accept-1'))!;
+    const text = got.raw.toString('latin1');
+    expect(text).toMatch(/\r\nX-Mailwarden-Decision: accept\r\n/);
+    expect(text).not.toContain('forged');
+    const ref = /\r\nX-Mailwarden-Id: (\S+)\r\n/.exec(text)![1]!;
+    const sentBody = message('milter-accept-1', { body }).split('\r\n\r\n').slice(1).join('\r\n\r\n');
+    expect(text.slice(text.indexOf('\r\n\r\n') + 4)).toBe(sentBody);
+    const record = await waitFor('the decision record', async () => (await auditRecords(r.dir)).find((x) => x.ref === ref && x.type === 'decision'));
+    expect(record.decision).toBe('accept');
+    expect((record.envelope as { mtaQueueId?: string }).mtaQueueId).toBe(queueId);
+    expect((record.envelope as { clientAddress?: string }).clientAddress).toBe('127.0.0.1');
+  });
+
+  it('rejects an executable with the relay\'s 550 text, at the client, and records it', async () => {
+    const reply = await send(r.postfix.port, message('[Personal] milter-reject-1', { attach: fakeExe() }));
+    // The relay's text: the first rule that refused, its reason, its clause, our ref.
+    expect(reply).toMatch(/^550 5\.7\.1 personal-attachment-type: .*notes\.txt.*\(MPS Personal Use SOP 4\.3\) \(\+1 more\) ref \S+$/);
+    const ref = / ref (\S+)$/.exec(reply)![1]!;
+    const record = await waitFor('the reject record', async () => (await auditRecords(r.dir)).find((x) => x.ref === ref && x.type === 'decision'));
+    expect(record.decision).toBe('reject');
+    expect((record.findings as { rule: string }[]).map((f) => f.rule)).toContain('executable-content');
+    expect(await r.postfix.log()).toMatch(/milter-reject: END-OF-MESSAGE .*5\.7\.1 personal-attachment-type/);
+  });
+
+  it('holds quarantined mail in mailwarden: never delivered until released, then delivered once through the reinjection listener', async () => {
+    const before = sink.messages.length;
+    // A macro-enabled Word file on business mail is held for review (macro-documents).
+    const docm = await readFile(join(ROOT, 'fixtures/macro/docm-roster.eml'));
+    const reply = await send(r.postfix.port, docm.toString('latin1'), ['alex.turner@met.police.uk']);
+    expect(reply).toMatch(/^250 /);
+    const held = await waitFor('the held record', async () =>
+      (await auditRecords(r.dir)).find((x) => x.type === 'decision' && x.decision === 'quarantine' && (x.envelope as { mtaQueueId?: string }).mtaQueueId === /queued as ([0-9A-F]+)/.exec(reply)![1]),
+    );
+    await sleep(1000);
+    expect(sink.messages.length).toBe(before);
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'quarantine', 'release', String(held.ref), '--by', 'J Bloggs', '--reason', 'approved by line manager', '--config', r.configFile], { cwd: ROOT });
+    expect(stdout).toMatch(/released/i);
+    await sink.waitFor(before + 1, 20_000);
+    await sleep(1500);
+    const delivered = sink.messages.slice(before);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.raw.toString('latin1')).toContain(`X-Mailwarden-Id: ${String(held.ref)}`);
+    const released = await waitFor('the released record', async () => (await auditRecords(r.dir)).find((x) => x.ref === held.ref && x.type === 'released'));
+    expect(released.actor).toBe('J Bloggs');
+  });
+
+  it('with mailwarden stopped, Postfix answers 451 (milter_default_action = tempfail)', async () => {
+    await r.service.stop();
+    const reply = await send(r.postfix.port, message('milter-down-1'));
+    expect(reply).toMatch(/^451 4\.7\.1 /);
+  });
+});
+
+describe('milter front behind a real Postfix (hold mode)', () => {
+  let sink: Sink;
+  let r: Rig;
+  beforeAll(async () => {
+    sink = await startSink();
+    r = await rig(sink, 'hold');
+  });
+  afterAll(async () => {
+    await r?.stop();
+    await sink?.close();
+  });
+
+  it("puts held mail in Postfix's hold queue and records it with the Postfix queue id", async () => {
+    const docm = await readFile(join(ROOT, 'fixtures/macro/docm-roster.eml'));
+    const reply = await send(r.postfix.port, docm.toString('latin1'), ['alex.turner@met.police.uk']);
+    expect(reply).toMatch(/^250 /);
+    const queueId = /queued as ([0-9A-F]+)/.exec(reply)![1]!;
+    await waitFor('the hold queue', async () => ((await r.postfix.queue()).some((q) => q.queue_id === queueId && q.queue_name === 'hold') ? true : undefined));
+    const record = await waitFor('the held record', async () => (await auditRecords(r.dir)).find((x) => x.type === 'decision' && (x.envelope as { mtaQueueId?: string }).mtaQueueId === queueId));
+    expect(record.decision).toBe('quarantine');
+    expect(await r.postfix.log()).toMatch(/milter-hold: END-OF-MESSAGE .*milter triggers HOLD action/);
+  });
+});
