@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditEvent } from './events.js';
-import { QUEUE_PREFIX } from '../queue/jobs.js';
+import { DEFAULT_KEY_PREFIX } from '../config/service-schema.js';
 import { fsyncDir } from '../spool/dir-sync.js';
 import { auditFileName, AuditFileCorrupt, listAuditFiles, readTail } from './audit-files.js';
 import { EMPTY_HEAD, recordLine, sealRecord, type AuditRecord, type ChainHead } from './record.js';
@@ -101,7 +101,7 @@ export class AuditWriter {
   constructor(opts: AuditWriterOptions) {
     this.dir = opts.dir;
     this.lockTtlMs = opts.lockTtlMs ?? 10_000;
-    this.lock = new AuditLock(opts.redis, auditKeys(opts.prefix ?? QUEUE_PREFIX), this.lockTtlMs);
+    this.lock = new AuditLock(opts.redis, auditKeys(opts.prefix ?? DEFAULT_KEY_PREFIX), this.lockTtlMs);
     this.streamMaxLen = opts.streamMaxLen ?? 10_000;
     this.lockWaitMs = opts.lockWaitMs ?? 5_000;
     this.dedupeWindowMs = opts.dedupeWindowMs ?? 24 * 3_600_000;

@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX } from '../queue/jobs.js';
+import { DEFAULT_KEY_PREFIX } from '../config/service-schema.js';
 import type { AuditRecord, ChainHead } from './record.js';
 
 export interface AuditKeys {
@@ -19,7 +19,7 @@ export interface AuditKeys {
   readonly stream: string;
 }
 
-export function auditKeys(prefix: string = QUEUE_PREFIX): AuditKeys {
+export function auditKeys(prefix: string = DEFAULT_KEY_PREFIX): AuditKeys {
   return {
     lock: `${prefix}:audit:lock`,
     head: `${prefix}:audit:head`,
@@ -29,7 +29,7 @@ export function auditKeys(prefix: string = QUEUE_PREFIX): AuditKeys {
 }
 
 /** The stored chain head, or null when this Redis has never seen the chain. */
-export async function readAuditHead(redis: Redis, prefix: string = QUEUE_PREFIX): Promise<ChainHead | null> {
+export async function readAuditHead(redis: Redis, prefix: string = DEFAULT_KEY_PREFIX): Promise<ChainHead | null> {
   const [seq, hash] = await redis.hmget(auditKeys(prefix).head, 'seq', 'hash');
   return parseHead(seq ?? null, hash ?? null);
 }

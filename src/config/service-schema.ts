@@ -94,6 +94,8 @@ const ms = z.number().int().positive();
 const path = z.string().min(1);
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** Every key mailwarden keeps in Redis starts with this; the braces make them hash to one Redis Cluster slot. */
+export const DEFAULT_KEY_PREFIX = '{mailwarden}';
 
 export const serviceSchema = z.strictObject({
   /** Name in the greeting, our Received: line and the DSN sender. */
@@ -223,7 +225,7 @@ export const serviceSchema = z.strictObject({
     .strictObject({
       url: redisUrl.default(DEFAULT_REDIS_URL),
       /** BullMQ key prefix; the braces make every key hash to one Redis Cluster slot. */
-      queuePrefix: z.string().min(1).default('{mailwarden}'),
+      queuePrefix: z.string().min(1).default(DEFAULT_KEY_PREFIX),
       /** Start a local redis-server when none answers at the default URL. */
       autoStart: z.boolean().default(true),
       /** Data directory of that local redis-server. */

@@ -8,7 +8,7 @@ import type { Spool } from '../spool/spool.js';
 import type { Sidecar } from '../spool/types.js';
 import type { RuledFinding } from '../policy/verdict.js';
 import { heldRules } from '../queue/dispatch.js';
-import { readHeaderBlock } from '../workers/dsn.js';
+import { readHeaderBlock } from '../message/header-block.js';
 import { QuarantineError } from './errors.js';
 
 export interface HeldSummary {

@@ -2,10 +2,11 @@
  * Queue names and job payloads. Jobs carry spool references and metadata, never message bytes.
  * Every queue lives under the `{mailwarden}` prefix so that all keys hash to one Redis Cluster slot.
  */
+import { DEFAULT_KEY_PREFIX } from '../config/service-schema.js';
 import type { Envelope } from '../message/envelope.js';
 import type { Decision } from '../policy/verdict.js';
 
-export const QUEUE_PREFIX = '{mailwarden}';
+export const QUEUE_PREFIX = DEFAULT_KEY_PREFIX;
 
 export const QUEUE_NAMES = {
   deliver: 'deliver',

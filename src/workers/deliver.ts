@@ -29,7 +29,8 @@ import type { Spool } from '../spool/spool.js';
 import type { RecipientOutcome, Sidecar } from '../spool/types.js';
 import { DEFAULT_MAX_AGE_MS, deliveryBackoff, pastMaxAge, type RetryOptions } from './backoff.js';
 import { deliveryBytes, DeliveryStream, headerPreamble } from './delivery-stream.js';
-import { buildDsn, dsnOwed, readHeaderBlock, sendDsn } from './dsn.js';
+import { readHeaderBlock } from '../message/header-block.js';
+import { buildDsn, dsnOwed, sendDsn } from './dsn.js';
 import { classifyError, classifySent, type AttemptResult, type RecipientReply } from './smtp-outcome.js';
 import { createUpstreamTransport, type UpstreamOptions, type UpstreamTransport } from './upstream.js';
 

@@ -9,12 +9,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
-import type { Readable } from 'node:stream';
 import type { Sidecar } from '../spool/types.js';
 import { oneLine, type RecipientReply } from './smtp-outcome.js';
 import type { UpstreamTransport } from './upstream.js';
 
-export const MAX_DSN_HEADER_BLOCK = 64 * 1024;
 
 export interface DsnInput {
   readonly sidecar: Sidecar;
@@ -33,37 +31,6 @@ export interface DsnInput {
 /** Whether a DSN is owed at all: never to the null sender. */
 export function dsnOwed(sidecar: Sidecar): boolean {
   return sidecar.envelope.mailFrom !== '';
-}
-
-/**
- * Reads the message's top header block, at most `maxBytes` (cut at a line end), then stops
- * reading. Never throws on a short or header-only message.
- */
-export async function readHeaderBlock(source: Readable, maxBytes = MAX_DSN_HEADER_BLOCK): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      parts.push(chunk);
-      size += chunk.length;
-      const sofar = Buffer.concat(parts);
-      const end = sofar.indexOf('\r\n\r\n');
-      if (end >= 0 && end < maxBytes) return sofar.subarray(0, end + 2);
-      if (size >= maxBytes) return cutAtLineEnd(sofar.subarray(0, maxBytes));
-      parts.length = 0;
-      parts.push(sofar);
-    }
-  } finally {
-    source.destroy();
-  }
-  const all = Buffer.concat(parts);
-  return all.length === 0 ? all : cutAtLineEnd(all.subarray(0, maxBytes), true);
-}
-
-function cutAtLineEnd(buf: Buffer, whole = false): Buffer {
-  const last = buf.lastIndexOf('\r\n');
-  if (last >= 0) return buf.subarray(0, last + 2);
-  return whole ? Buffer.concat([buf, Buffer.from('\r\n')]) : Buffer.alloc(0);
 }
 
 /** RFC 3463 status from the reply ("550 5.1.1 ..." -> 5.1.1), else from its class. */

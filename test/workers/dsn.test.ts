@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { buildDsn, enhancedStatus, readHeaderBlock } from '../../src/workers/dsn.js';
+import { readHeaderBlock } from '../../src/message/header-block.js';
+import { buildDsn, enhancedStatus } from '../../src/workers/dsn.js';
 import { mimeParts } from './mime.js';
 
 const sidecar = {

@@ -3,12 +3,8 @@
  * Office labels. Never throws on bad input: what cannot be inspected comes back as `unscannable` with the
  * reason. Only the abort signal (the inspection's time limit) makes it reject.
  */
-import type { Address, Attachment, DetectedType, MarkingHit, NameTrick } from '../model.js';
-import type { ParseOptions } from '../parse-options.js';
-import type { TempArea } from '../temp-area.js';
-import { messageOf, type Env, type Work } from './analysis-work.js';
+import { messageOf, type ContentContext, type ContentInput, type ContentReport, type Env, type Work } from './analysis-work.js';
 import { ArchiveBudget } from './archive-limits.js';
-import type { PartBlob } from './blob.js';
 import { openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
 import { isExecutableName } from './executable-names.js';
 import { extensionOf } from './file-name.js';
@@ -16,36 +12,7 @@ import { nameTricks } from './name-tricks.js';
 import { openPgpItem } from './pgp-item.js';
 import { sniffContent } from './true-type.js';
 
-export interface ContentInput {
-  readonly blob: PartBlob;
-  /** Cleaned declared name (see file-name.ts), or null. */
-  readonly name: string | null;
-  /** Declared Content-Type without parameters, lower-case ('' for archive members). */
-  readonly declaredType: string;
-  /** Id of this item; members get ids `${id}/${memberPath}`. */
-  readonly id: string;
-  /** Location of this item (the last element names it). */
-  readonly location: readonly string[];
-  /** Nesting depth of this item (0 for a part of the outer message). */
-  readonly depth: number;
-}
-
-export interface ContentContext {
-  readonly options: ParseOptions;
-  readonly temp: TempArea;
-}
-
-export interface ContentReport {
-  readonly detected: DetectedType;
-  /** Name tricks that need the true type (double extension, extension mismatch). */
-  readonly nameTricks: readonly NameTrick[];
-  readonly unscannable: string | null;
-  readonly markings: readonly MarkingHit[];
-  /** Members of an archive or container, already analysed (recursively), flat. */
-  readonly members: readonly Attachment[];
-  /** Set when the item is an Outlook .msg (or TNEF) message: what an AttachedMessageSummary needs. */
-  readonly attachedMessage?: { readonly subject: string; readonly from: readonly Address[] };
-}
+export type { ContentContext, ContentInput, ContentReport } from './analysis-work.js';
 
 export async function analyseContent(input: ContentInput, ctx: ContentContext): Promise<ContentReport> {
   const env: Env = {

@@ -2,9 +2,42 @@
  * The state shared while one attachment is analysed: the context and archive budget (Env), and what the
  * analysis of one item builds up before it is frozen into a ContentReport (Work).
  */
-import type { Address, Attachment, DetectedType, MarkingHit, TypeFamily } from '../model.js';
-import type { ContentContext, ContentInput, ContentReport } from './analyse.js';
+import type { Address, Attachment, DetectedType, MarkingHit, NameTrick, TypeFamily } from '../model.js';
+import type { ParseOptions } from '../parse-options.js';
+import type { TempArea } from '../temp-area.js';
 import type { ArchiveBudget } from './archive-limits.js';
+import type { PartBlob } from './blob.js';
+
+export interface ContentInput {
+  readonly blob: PartBlob;
+  /** Cleaned declared name (see file-name.ts), or null. */
+  readonly name: string | null;
+  /** Declared Content-Type without parameters, lower-case ('' for archive members). */
+  readonly declaredType: string;
+  /** Id of this item; members get ids `${id}/${memberPath}`. */
+  readonly id: string;
+  /** Location of this item (the last element names it). */
+  readonly location: readonly string[];
+  /** Nesting depth of this item (0 for a part of the outer message). */
+  readonly depth: number;
+}
+
+export interface ContentContext {
+  readonly options: ParseOptions;
+  readonly temp: TempArea;
+}
+
+export interface ContentReport {
+  readonly detected: DetectedType;
+  /** Name tricks that need the true type (double extension, extension mismatch). */
+  readonly nameTricks: readonly NameTrick[];
+  readonly unscannable: string | null;
+  readonly markings: readonly MarkingHit[];
+  /** Members of an archive or container, already analysed (recursively), flat. */
+  readonly members: readonly Attachment[];
+  /** Set when the item is an Outlook .msg (or TNEF) message: what an AttachedMessageSummary needs. */
+  readonly attachedMessage?: { readonly subject: string; readonly from: readonly Address[] };
+}
 
 export interface Env {
   readonly ctx: ContentContext;

@@ -6,7 +6,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { markingsInHeaders, markingsInSubject, markingsInText } from '../markings.js';
 import type { MarkingHit } from '../model.js';
-import type { ContentInput } from './analyse.js';
+import type { ContentInput } from './analysis-work.js';
 import { messageOf, sourceOf, type Env, type Work } from './analysis-work.js';
 import { ArchiveLimitError } from './archive-limits.js';
 import { expandGzip } from './archive-gzip.js';

@@ -9,7 +9,7 @@ import { TempQuotaExceeded } from '../temp-area.js';
 import type { ArchiveBudget } from './archive-limits.js';
 import { ArchiveLimitError } from './archive-limits.js';
 import { HEAD_BYTES, type PartBlob } from './blob.js';
-import type { ContentContext } from './analyse.js';
+import type { ContentContext } from './analysis-work.js';
 
 export interface MemberBlob extends PartBlob {
   /** Delete the temp file (if any) and give its bytes back to the quota. */

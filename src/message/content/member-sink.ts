@@ -4,7 +4,7 @@
  * listed, judged by its name, and makes its container unscannable.
  */
 import type { Attachment } from '../model.js';
-import type { ContentInput } from './analyse.js';
+import type { ContentInput } from './analysis-work.js';
 import { messageOf, type Env, type Work } from './analysis-work.js';
 import { ArchiveLimitError } from './archive-limits.js';
 import { isExecutableName } from './executable-names.js';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isMessageLabel, MAX_PGP_ARMOUR_BYTES, pgpLimitsOf, readArmourText } from '../openpgp.js';
-import type { ContentInput } from './analyse.js';
+import type { ContentInput } from './analysis-work.js';
 import type { Env, Work } from './analysis-work.js';
 import { memberSink } from './member-sink.js';
 
