@@ -195,16 +195,17 @@ export function markingsInMsipProperties(
 }
 
 /**
- * A designated marking field (document property, header value): any case, decorations and descriptors allowed;
- * an ambiguous level ('Confidential') only in upper case, unless `anyCase` (our own X-Protective-Marking header).
+ * A designated marking field (a document property such as Classification): any case, decorations and
+ * descriptors allowed. An ambiguous level in mixed case ('Confidential', as commercial document systems
+ * write it) is only a doubtful hit.
  */
-export function markingInValue(value: string, scheme: Scheme, source: string, anyCase = false): MarkingHit | null {
+export function markingInValue(value: string, scheme: Scheme, source: string): MarkingHit | null {
   const c = compile(scheme);
   const v = normaliseMarkingText(value);
   const l = levelOf(v, c);
   if (!l) return null;
-  if (!anyCase && c.ambiguous.has(l.name) && !upperForm(v.replace(/^[\s*"'[(.,;]+/, ''), l)) return null;
-  return hit(l, source, v.trim());
+  const mixed = c.ambiguous.has(l.name) && !upperForm(v.replace(/^[\s*"'[(.,;]+/, ''), l);
+  return hit(l, source, v.trim(), mixed ? `'${v.trim().slice(0, 40)}' in mixed case, as commercial document systems write it` : null);
 }
 
 // ---- subjects ----

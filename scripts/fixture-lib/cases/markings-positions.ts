@@ -5,8 +5,10 @@
  * and the places Office keeps markings (Excel print headers, Word watermarks, first-page headers).
  */
 import { messageCase, type FixtureCase } from '../manifest.js';
+import { file } from '../mime.js';
+import { docx, xlsx, type DocxOptions } from '../ooxml.js';
 import { external, publicWebmail, staff } from '../people.js';
-import { alternative, businessText } from './common.js';
+import { CT, alternative, businessText, withFiles } from './common.js';
 
 const { alex, priya, sarah, hannah, fiona } = staff;
 
@@ -17,7 +19,158 @@ const outlookQuote = (from: string, sent: string, subject: string, body: string)
 const PARTNER_FOOTER =
   'Joseph Mensah\nCommunity Safety Manager | Lambeth Council\n\nClassification: Confidential\n\nThis email and any attachments are confidential and intended solely for the addressee. If you have received this email in error please notify the sender and delete it.';
 
+const REFERRAL = ['Referral - Laurel Grove', 'Child A (aged 7) was present at the address during the incident on 28 February 2025.'];
+
+/** Word's own watermark: a VML WordArt shape in the header whose text is the textpath's string. */
+const watermark = (text: string): string =>
+  '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:rPr><w:noProof/></w:rPr><w:pict>' +
+  '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/><v:textpath on="t" fitshape="t"/></v:shapetype>' +
+  '<v:shape id="PowerPlusWaterMarkObject357831064" o:spid="_x0000_s2049" type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:527.85pt;height:131.95pt;rotation:315;z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="silver" stroked="f">' +
+  `<v:fill opacity=".5"/><v:textpath style="font-family:&quot;Calibri&quot;;font-size:1pt" string="${text}"/><w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r></w:p>`;
+
+const plainHeader = (text: string): string => `<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:t>${text}</w:t></w:r></w:p>`;
+
+/** Business mail from Priya to the council's housing team with one docx, expecting `expect`. */
+const docCase = (name: string, description: string, doc: DocxOptions, expect: FixtureCase['expect'], to = external.housing.mailbox): FixtureCase =>
+  messageCase({
+    file: `marking/${name}.eml`,
+    description,
+    from: priya.mailbox,
+    to: [to],
+    expect,
+    message: async () => ({
+      subject: 'Referral - Laurel Grove',
+      body: withFiles(businessText(priya, 'Hello,\n\nPlease see the attached referral for the family at Laurel Grove.'), [
+        file(await docx(doc), { filename: 'Referral - Laurel Grove.docx', contentType: CT.docx }),
+      ]),
+    }),
+  });
+
+const sheetCase = (name: string, description: string, headerFooterXml: string, expect: FixtureCase['expect'], to = publicWebmail.witness.mailbox): FixtureCase =>
+  messageCase({
+    file: `marking/${name}.eml`,
+    description,
+    from: hannah.mailbox,
+    to: [to],
+    expect,
+    message: async () => ({
+      subject: 'Figures you asked for',
+      body: withFiles(businessText(hannah, 'Hello,\n\nThe figures are in the attached workbook.'), [
+        file(
+          await xlsx({
+            sheetName: 'Figures',
+            rows: [['Ward', 'Reports'], ['Catford South', 41], ['Rushey Green', 57]],
+            headerFooterXml,
+            headerFooterAttrs: 'differentFirst="1"',
+          }),
+          { filename: 'Ward figures.xlsx', contentType: CT.xlsx },
+        ),
+      ]),
+    }),
+  });
+
+const rejectAs = (marking: string, rules: FixtureCase['expect']['rules'] = ['marked-unencrypted']): FixtureCase['expect'] => ({ decision: 'reject', rules, marking });
+const acceptUnmarked = (rules: FixtureCase['expect']['rules'] = []): FixtureCase['expect'] => ({
+  decision: 'accept',
+  rules,
+  absent: ['marked-too-high', 'marked-unencrypted', 'marking-unclear'],
+  marking: null,
+});
+
+const officeCases: FixtureCase[] = [
+  sheetCase(
+    'positions-xlsx-print-header-restricted',
+    "An xlsx whose only marking is its print header (&C&\"Arial,Bold\"&14RESTRICTED in headerFooter), to a witness on gmail: a marking.",
+    '<oddHeader>&amp;C&amp;"Arial,Bold"&amp;14RESTRICTED</oddHeader><oddFooter>&amp;LLewisham CID&amp;RPage &amp;P of &amp;N</oddFooter><firstHeader>&amp;C&amp;"Arial,Bold"&amp;14RESTRICTED</firstHeader>',
+    rejectAs('RESTRICTED', ['marked-unencrypted', 'business-to-webmail']),
+  ),
+  sheetCase(
+    'positions-xlsx-print-footer-first-page',
+    'An xlsx marked OFFICIAL-SENSITIVE only in its first-page print footer, split by font codes (&"Arial"OFFICIAL&"Arial,Bold"-SENSITIVE), to a council: a marking.',
+    '<oddHeader>&amp;CWard figures</oddHeader><firstFooter>&amp;C&amp;"Arial"OFFICIAL&amp;"Arial,Bold"-SENSITIVE</firstFooter>',
+    rejectAs('OFFICIAL-SENSITIVE'),
+    external.council.mailbox,
+  ),
+  sheetCase(
+    'positions-xlsx-print-header-lookalike',
+    "An xlsx whose print header reads 'Commercial in confidence' and 'Page &P of &N', to a council: not a marking.",
+    '<oddHeader>&amp;LLambeth Council&amp;CCommercial in confidence&amp;RPage &amp;P of &amp;N</oddHeader><oddFooter>&amp;CPRIVATE &amp;amp; CONFIDENTIAL</oddFooter>',
+    acceptUnmarked(),
+    external.council.mailbox,
+  ),
+  docCase(
+    'positions-docx-watermark-official-sensitive',
+    "A docx whose only marking is Word's watermark (VML v:textpath string=\"OFFICIAL-SENSITIVE\" in the header): a marking.",
+    { paragraphs: REFERRAL, headerParts: [{ part: 'header1.xml', kind: 'header', type: 'default', xml: watermark('OFFICIAL-SENSITIVE') }] },
+    rejectAs('OFFICIAL-SENSITIVE'),
+  ),
+  docCase(
+    'positions-docx-first-page-header',
+    'A docx marked RESTRICTED only in its first-page header, a part named firstPage.xml and typed in two runs: found through the relationships.',
+    {
+      paragraphs: REFERRAL,
+      headerParts: [
+        { part: 'header1.xml', kind: 'header', type: 'default', xml: plainHeader('Lambeth referral') },
+        { part: 'firstPage.xml', kind: 'header', type: 'first', xml: '<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>RESTR</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>ICTED</w:t></w:r></w:p>' },
+      ],
+    },
+    rejectAs('RESTRICTED'),
+  ),
+  docCase(
+    'positions-docx-no-break-hyphen',
+    'A docx whose header reads OFFICIAL-SENSITIVE typed with a non-breaking hyphen (w:noBreakHyphen), with no-break spaces around it: a marking.',
+    {
+      paragraphs: REFERRAL,
+      headerParts: [{ part: 'header1.xml', kind: 'header', type: 'default', xml: '<w:p><w:r><w:t xml:space="preserve">\u00A0OFFICIAL</w:t></w:r><w:r><w:noBreakHyphen/><w:t xml:space="preserve">SENSITIVE\u00A0</w:t></w:r></w:p>' }],
+    },
+    rejectAs('OFFICIAL-SENSITIVE'),
+  ),
+  docCase(
+    'positions-docx-even-header-text-box',
+    'A docx marked RESTRICTED only in a text box (w:txbxContent) of its even-page header: a marking.',
+    {
+      paragraphs: REFERRAL,
+      headerParts: [
+        {
+          part: 'header3.xml',
+          kind: 'header',
+          type: 'even',
+          xml: '<w:p><w:r><w:pict><v:shape id="Text Box 2" type="#_x0000_t202" style="position:absolute;width:200pt;height:30pt"><v:textbox><w:txbxContent><w:p><w:r><w:t>RESTRICTED</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>',
+        },
+      ],
+    },
+    rejectAs('RESTRICTED'),
+  ),
+  docCase(
+    'positions-docx-watermark-lookalike',
+    "A docx with Word's stock 'DO NOT COPY' watermark and a partner's header 'Classification: Confidential': not markings.",
+    { paragraphs: REFERRAL, headerParts: [{ part: 'header1.xml', kind: 'header', type: 'default', xml: watermark('DO NOT COPY') + plainHeader('Classification: Confidential') }] },
+    acceptUnmarked(),
+  ),
+  docCase(
+    'positions-docx-watermark-confidential',
+    "A docx with Word's stock 'CONFIDENTIAL' watermark, to the council: commercial documents carry the same, so held for review.",
+    { paragraphs: REFERRAL, headerParts: [{ part: 'header1.xml', kind: 'header', type: 'default', xml: watermark('CONFIDENTIAL') }] },
+    { decision: 'quarantine', rules: ['marking-unclear'], absent: ['marked-too-high', 'marked-unencrypted'], marking: null },
+  ),
+  docCase(
+    'positions-docx-partner-microsoft-label',
+    "A docx labelled with Microsoft's default 'Confidential' label of another organisation's tenant: not a protective marking.",
+    {
+      paragraphs: REFERRAL,
+      custom: {
+        'MSIP_Label_f42aa342-8706-4288-bd11-ebb85995028c_Enabled': 'true',
+        'MSIP_Label_f42aa342-8706-4288-bd11-ebb85995028c_Name': 'Confidential',
+        'MSIP_Label_f42aa342-8706-4288-bd11-ebb85995028c_SiteId': '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        'MSIP_Label_f42aa342-8706-4288-bd11-ebb85995028c_Method': 'Standard',
+      },
+    },
+    acceptUnmarked(),
+  ),
+];
+
 export const markingPositionCases: FixtureCase[] = [
+  ...officeCases,
   messageCase({
     file: 'marking/positions-reply-quotes-partner-classification.eml',
     description: "A reply to a council partner quoting their footer 'Classification: Confidential' and disclaimer: another organisation's label, not a protective marking.",
