@@ -121,6 +121,8 @@ export interface LegacyXlsOptions {
   readonly sheetName: string;
   readonly cells: readonly string[];
   readonly vba?: VbaOptions;
+  /** The sheet's print header (HEADER record), with Excel's codes: '&C&"Arial,Bold"RESTRICTED'. */
+  readonly printHeader?: string;
 }
 
 /** An Excel 97-2003 .xls: Workbook stream with BOF/BOUNDSHEET/EOF records; _VBA_PROJECT_CUR when asked. */
@@ -138,7 +140,8 @@ export function legacyXls(opts: LegacyXlsOptions): Buffer {
     const t = Buffer.from(s, 'latin1');
     return biff(0x0204, Buffer.concat([u16le(i), u16le(0), u16le(0x0f), u16le(t.length), t])); // LABEL (BIFF5-style)
   });
-  const sheet = Buffer.concat([bof(0x0010), ...labels, biff(0x000a, Buffer.alloc(0))]);
+  const header = opts.printHeader === undefined ? [] : [biff(0x0014, Buffer.concat([u16le(opts.printHeader.length), Buffer.from([0]), Buffer.from(opts.printHeader, 'latin1')]))];
+  const sheet = Buffer.concat([bof(0x0010), ...header, ...labels, biff(0x000a, Buffer.alloc(0))]);
   globals.writeUInt32LE(globals.length, globals.indexOf(Buffer.from([0x85, 0x00])) + 4);
   const workbook = Buffer.concat([globals, sheet]);
   const padded = Buffer.concat([workbook, Buffer.alloc(Math.max(0, 4096 - workbook.length))]);

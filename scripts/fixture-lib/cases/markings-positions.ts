@@ -6,6 +6,7 @@
  */
 import { messageCase, type FixtureCase } from '../manifest.js';
 import { file } from '../mime.js';
+import { legacyXls } from '../cfb-files.js';
 import { docx, xlsx, type DocxOptions } from '../ooxml.js';
 import { external, publicWebmail, staff } from '../people.js';
 import { CT, alternative, businessText, withFiles } from './common.js';
@@ -98,6 +99,22 @@ const officeCases: FixtureCase[] = [
     acceptUnmarked(),
     external.council.mailbox,
   ),
+  messageCase({
+    file: 'marking/positions-xls-print-header-restricted.eml',
+    description: 'An Excel 97-2003 .xls marked RESTRICTED only in its print header (HEADER record, &C&"Arial,Bold"RESTRICTED), to a council: a marking.',
+    from: hannah.mailbox,
+    to: [external.council.mailbox],
+    expect: rejectAs('RESTRICTED'),
+    message: () => ({
+      subject: 'Figures you asked for',
+      body: withFiles(businessText(hannah, 'Joseph,\n\nThe figures are in the attached workbook.'), [
+        file(legacyXls({ sheetName: 'Figures', cells: ['Ward', 'Catford South', 'Rushey Green'], printHeader: '&L&"Arial,Bold"&12RESTRICTED&RPage &P' }), {
+          filename: 'Ward figures.xls',
+          contentType: CT.xls,
+        }),
+      ]),
+    }),
+  }),
   docCase(
     'positions-docx-watermark-official-sensitive',
     "A docx whose only marking is Word's watermark (VML v:textpath string=\"OFFICIAL-SENSITIVE\" in the header): a marking.",

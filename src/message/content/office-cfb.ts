@@ -9,6 +9,8 @@
 import * as CFB from 'cfb';
 import type { Policy } from '../../config/policy-schema.js';
 import type { MarkingHit, TypeFamily } from '../model.js';
+import { markingsInText } from '../markings.js';
+import { biffPrintHeaderText } from './biff-print-headers.js';
 import { propertyMarkings } from './office-ooxml.js';
 import { customProperties } from './property-set.js';
 
@@ -126,10 +128,12 @@ export async function classifyCfb(view: CfbView, scheme: Policy['markings'], sou
     return { ...base, mime: 'application/msword', ext: 'doc', family: 'word', encrypted, markings: await labels() };
   }
   if (top.has('Workbook') || top.has('Book')) {
-    const globals = excelGlobals(await view.stream(top.has('Workbook') ? 'Workbook' : 'Book', WORKBOOK_MAX));
+    const workbook = await view.stream(top.has('Workbook') ? 'Workbook' : 'Book', WORKBOOK_MAX);
+    const globals = excelGlobals(workbook);
+    const printed = markingsInText(biffPrintHeaderText(workbook), scheme, source);
     return {
       ...base, mime: 'application/vnd.ms-excel', ext: 'xls', family: 'excel',
-      macros: base.macros || globals.xlm, encrypted: globals.encrypted, markings: await labels(),
+      macros: base.macros || globals.xlm, encrypted: globals.encrypted, markings: [...(await labels()), ...printed],
     };
   }
   if (top.has('PowerPoint Document')) {
