@@ -88,9 +88,12 @@ describe('markingsInBody', () => {
     const disclaimer = 'This email and any attachments are confidential and intended solely for the addressee.';
     expect(body(`Hello,\n\nCONFIDENTIAL\n\n${disclaimer}`)).toEqual([]);
     expect(body(`Hello,\n\nCONFIDENTIAL\n${disclaimer}`)).toEqual([]);
-    expect(body(`Hello,\n\nRESTRICTED\n${disclaimer}`)).toEqual(['RESTRICTED?']);
-    // A real marking set apart above the disclaimer still counts.
+    expect(body(`Hello,\n\nThis email is confidential and intended\nCONFIDENTIAL\nsolely for the addressee.`)).toEqual([]);
+    expect(body(`Hello,\n\nCONFIDENTIAL: This email is intended solely for the addressee.\nRESTRICTED`)).toEqual(['RESTRICTED?']);
+    // A real marking just above the disclaimer still counts, as does one above it in a single-paragraph HTML body.
+    expect(body(`Hello,\n\nRESTRICTED\n${disclaimer}`)).toEqual(['RESTRICTED']);
     expect(body(`Hello,\n\nRESTRICTED\n\n${disclaimer}`)).toEqual(['RESTRICTED']);
+    expect(body(`OFFICIAL-SENSITIVE\nJoseph,\nThe summary.\nKind regards\n${disclaimer}`)).toEqual(['OFFICIAL-SENSITIVE']);
   });
 
   it('stays linear on a huge body with a candidate line', () => {

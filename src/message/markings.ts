@@ -388,26 +388,35 @@ const DISCLAIMER =
 const QUOTED_DOUBT = 'in quoted history (the text of an earlier message)';
 const DISCLAIMER_DOUBT = "in a disclaimer's wording";
 
-/** Lines of the body that belong to a disclaimer paragraph, and short lines that head one. */
+/**
+ * Lines of the body that belong to a disclaimer: from the first line of a paragraph that reads like one
+ * (the line with the next, for wrapped text) to the paragraph's end; and the line just before it, or a
+ * one-line paragraph just before it, which may be its heading. Paragraphs are runs of non-blank lines
+ * (an HTML body may be a single one, so a disclaimer never claims the lines above it).
+ */
 function disclaimerLines(lines: readonly string[]): { inside: Set<number>; heading: Set<number> } {
   const inside = new Set<number>();
   const heading = new Set<number>();
+  const blank = (k: number): boolean => lines[k]!.trim() === '';
   let i = 0;
   let previous: [number, number] | null = null;
   while (i < lines.length) {
-    if (lines[i]!.trim() === '') {
+    if (blank(i)) {
       i += 1;
       continue;
     }
     let j = i;
-    let sample = '';
-    while (j < lines.length && lines[j]!.trim() !== '') {
-      if (sample.length < 2000) sample += `${lines[j]!.slice(0, 2000)} `;
-      j += 1;
-    }
-    if (DISCLAIMER.test(sample)) {
-      for (let k = i; k < j; k += 1) inside.add(k);
-      if (previous && previous[1] - previous[0] === 1) heading.add(previous[0]);
+    while (j < lines.length && !blank(j)) j += 1;
+    for (let k = i; k < j; k += 1) {
+      // A phrase wrapped onto the next line counts for this line only if it starts here.
+      const own = lines[k]!.slice(-2000);
+      const joined = k + 1 < j ? `${own} ${lines[k + 1]!.slice(0, 2000)}` : own;
+      const m = DISCLAIMER.exec(joined);
+      if (!m || m.index >= own.length) continue;
+      for (let n = k; n < j; n += 1) inside.add(n);
+      if (k > i) heading.add(k - 1);
+      else if (previous && previous[1] - previous[0] === 1) heading.add(previous[0]);
+      break;
     }
     previous = [i, j];
     i = j;

@@ -5,11 +5,11 @@
  * and the places Office keeps markings (Excel print headers, Word watermarks, first-page headers).
  */
 import { messageCase, type FixtureCase } from '../manifest.js';
-import { file } from '../mime.js';
+import { file, text } from '../mime.js';
 import { legacyXls } from '../cfb-files.js';
 import { docx, xlsx, type DocxOptions } from '../ooxml.js';
 import { external, publicWebmail, staff } from '../people.js';
-import { CT, alternative, businessText, withFiles } from './common.js';
+import { CT, alternative, businessText, htmlOf, withFiles } from './common.js';
 
 const { alex, priya, sarah, hannah, fiona } = staff;
 
@@ -188,6 +188,35 @@ const officeCases: FixtureCase[] = [
 
 export const markingPositionCases: FixtureCase[] = [
   ...officeCases,
+  messageCase({
+    file: 'marking/positions-html-only-banner-above-disclaimer.eml',
+    description: 'An HTML-only body (one paragraph once rendered as text) with an OFFICIAL-SENSITIVE banner and the force disclaimer, to a council: the disclaimer does not swallow the marking.',
+    from: priya.mailbox,
+    to: [external.housing.mailbox],
+    expect: { decision: 'reject', rules: ['marked-unencrypted'], marking: 'OFFICIAL-SENSITIVE' },
+    message: () => ({
+      subject: 'Referral - Laurel Grove',
+      body: text(htmlOf(businessText(priya, 'Hello,\nThe referral for the family at Laurel Grove follows.', 'OFFICIAL-SENSITIVE').replace(/\n\n/g, '\n')), { subtype: 'html' }),
+    }),
+  }),
+  messageCase({
+    file: 'marking/positions-html-outlook-reply-quoting-marking.eml',
+    description: "An HTML-only Outlook reply to a consultant whose quoted 'From: / Sent:' block holds a colleague's RESTRICTED banner: held for review.",
+    from: hannah.mailbox,
+    to: [external.consultant.mailbox],
+    expect: { decision: 'quarantine', rules: ['marking-unclear'], absent: ['marked-unencrypted'], marking: null },
+    message: () => ({
+      subject: 'RE: Problem profile dates',
+      body: text(
+        htmlOf(
+          'Kieran,\n\nThe 14th is fine.\n\nHannah',
+          '<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal"><b>From:</b> Priya Shah &lt;priya.shah@met.police.uk&gt;<br><b>Sent:</b> 03 March 2025 10:02<br><b>To:</b> Hannah Kowalski<br><b>Subject:</b> Problem profile dates</p></div>' +
+            '<p class="MsoNormal">RESTRICTED</p><p class="MsoNormal">Hannah, the profile is due on the 10th.</p>',
+        ),
+        { subtype: 'html' },
+      ),
+    }),
+  }),
   messageCase({
     file: 'marking/positions-reply-quotes-partner-classification.eml',
     description: "A reply to a council partner quoting their footer 'Classification: Confidential' and disclaimer: another organisation's label, not a protective marking.",
