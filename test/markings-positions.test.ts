@@ -174,6 +174,18 @@ describe('Office text', () => {
     expect((await analyse(unreferenced, 'b.docx')).markings).toEqual([]);
   });
 
+  it('stays bounded on hostile workbooks: many huge sheets, an endless headerFooter', async () => {
+    const filler = `<worksheet><sheetData>${'<row><c><v>1</v></c></row>'.repeat(300_000)}</sheetData>`;
+    const sheets: Record<string, string> = {};
+    for (let i = 1; i <= 10; i += 1) sheets[`xl/worksheets/sheet${i}.xml`] = filler;
+    sheets['xl/worksheets/sheet11.xml'] = `<worksheet><headerFooter><oddHeader>${'&amp;CRESTRICTED '.repeat(20_000)}`;
+    const started = performance.now();
+    const report = await analyse(await ooxml('xlsx', sheets), 'hostile.xlsx');
+    expect(performance.now() - started).toBeLessThan(8000);
+    // The unterminated element is read as far as the cap: what it shows still counts.
+    expect(report.markings.map((m) => m.level)).toEqual(['RESTRICTED']);
+  });
+
   it('reads PowerPoint slide masters', async () => {
     const master = '<p:sldMaster><p:cSld><p:spTree><p:sp><a:p><a:r><a:t>OFFICIAL-SENSITIVE</a:t></a:r></a:p></p:sp></p:spTree></p:cSld></p:sldMaster>';
     const file = await ooxml('pptx', { 'ppt/slideMasters/slideMaster1.xml': master });
