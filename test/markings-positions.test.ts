@@ -49,6 +49,8 @@ describe('everyday phrases are not markings', () => {
     expect(subject('CONFIDENTIAL - staff review')).toEqual(['CONFIDENTIAL']);
     expect(subject('RESTRICTED: figures')).toEqual(['RESTRICTED']);
     expect(subject('[SECRET] plans')).toEqual(['SECRET']);
+    expect(subject('PRIVATE & RESTRICTED - figures')).toEqual(['RESTRICTED']);
+    expect(subject('HIGHLY RESTRICTED: rota')).toEqual(['RESTRICTED']);
   });
 });
 

@@ -62,7 +62,7 @@ export function normaliseMarkingText(text: string): string {
   return out;
 }
 
-/** Everyday phrases around a level word that make it no marking: 'PRIVATE & CONFIDENTIAL', 'STRICTLY CONFIDENTIAL'. */
+/** Everyday phrases around an ambiguous level word that make it no marking: 'PRIVATE & CONFIDENTIAL', 'STRICTLY CONFIDENTIAL'. */
 const PHRASE_BEFORE =
   /(?:(?:^|[^\p{L}])(?:PRIVATE|PERSONAL)\s*(?:&|\+|\/|AND)\s*|(?:^|[^\p{L}])(?:STRICTLY|HIGHLY|COMMERCIALLY|COMMERCIAL|COMPANY|BUSINESS|CLIENT|PATIENT|MEDICAL|STAFF|HR|MANAGEMENT)\s+)$/iu;
 const PHRASE_AFTER = /^\s*(?:&|\+|\/|AND)\s*(?:PRIVATE|PERSONAL|PRIVILEGED)(?![\p{L}])/iu;
@@ -277,9 +277,11 @@ export function markingsInSubject(subject: string, scheme: Scheme): MarkingHit[]
   for (const m of s.matchAll(c.upperRe)) {
     const a = m.index;
     const b = a + m[0].length;
-    if (!standsAsMarking(s, a, b, start) || inEverydayPhrase(s, a, b)) continue;
+    if (!standsAsMarking(s, a, b, start)) continue;
     const level = c.byKey.get(normaliseKey(m[0]));
     if (!level || seen.has(level.name)) continue;
+    // Only the everyday word is in everyday phrases: 'PRIVATE & RESTRICTED' stays a marking.
+    if (c.ambiguous.has(level.name) && inEverydayPhrase(s, a, b)) continue;
     seen.add(level.name);
     hits.push(hit(level, 'subject', s.trim()));
   }
