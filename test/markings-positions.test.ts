@@ -188,6 +188,15 @@ describe('Office text', () => {
     expect(report.markings.map((m) => m.level)).toEqual(['RESTRICTED']);
   });
 
+  it('reads a banner in the first paragraphs of a Word body, not one further down', async () => {
+    const doc = (paras: string[]): string =>
+      `<w:document><w:body>${paras.map((p) => `<w:p><w:r><w:t>${p}</w:t></w:r></w:p>`).join('')}</w:body></w:document>`;
+    const top = await ooxml('docx', { 'word/document.xml': doc(['', 'OFFICIAL-SENSITIVE', 'Referral', ...Array.from({ length: 20_000 }, () => 'x'.repeat(40))]) });
+    expect((await analyse(top, 'a.docx')).markings.map((m) => m.level)).toEqual(['OFFICIAL-SENSITIVE']);
+    const deep = await ooxml('docx', { 'word/document.xml': doc(['Referral', 'a', 'b', 'c', 'd', 'e', 'f', 'RESTRICTED']) });
+    expect((await analyse(deep, 'b.docx')).markings).toEqual([]);
+  });
+
   it('reads PowerPoint slide masters', async () => {
     const master = '<p:sldMaster><p:cSld><p:spTree><p:sp><a:p><a:r><a:t>OFFICIAL-SENSITIVE</a:t></a:r></a:p></p:sp></p:spTree></p:cSld></p:sldMaster>';
     const file = await ooxml('pptx', { 'ppt/slideMasters/slideMaster1.xml': master });

@@ -159,6 +159,18 @@ const officeCases: FixtureCase[] = [
     rejectAs('RESTRICTED'),
   ),
   docCase(
+    'positions-docx-body-top-banner',
+    "A docx whose only marking is a banner typed as its first paragraph ('RESTRICTED'), to the council: a marking.",
+    { paragraphs: ['RESTRICTED', ...REFERRAL] },
+    rejectAs('RESTRICTED'),
+  ),
+  docCase(
+    'positions-docx-body-prose-lookalike',
+    "A docx opening 'PRIVATE AND CONFIDENTIAL' and 'Access to the file is restricted.': not markings.",
+    { paragraphs: ['PRIVATE AND CONFIDENTIAL', 'Access to the file is restricted.', ...REFERRAL] },
+    acceptUnmarked(),
+  ),
+  docCase(
     'positions-docx-watermark-lookalike',
     "A docx with Word's stock 'DO NOT COPY' watermark and a partner's header 'Classification: Confidential': not markings.",
     { paragraphs: REFERRAL, headerParts: [{ part: 'header1.xml', kind: 'header', type: 'default', xml: watermark('DO NOT COPY') + plainHeader('Classification: Confidential') }] },

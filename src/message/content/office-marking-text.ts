@@ -6,6 +6,8 @@
  *  - Excel: each worksheet's and chartsheet's print headers and footers (`headerFooter`:
  *    oddHeader, evenHeader, firstHeader, oddFooter ...), with Excel's &L &C &R &"font" &12 codes
  *    taken out; each section (&L, &C, &R) is a line of its own.
+ *  - Word: the first paragraphs of the document body (a banner typed at the top of page one),
+ *    read from the first BODY_PREFIX bytes of word/document.xml.
  *  - PowerPoint: slide masters, layouts and slides (footer placeholders and text boxes).
  * Bounded: a few dozen parts, each read up to PART_CAP; a worksheet too big for that is streamed
  * only as far as its headerFooter element, within STREAM_BUDGET bytes per document.
@@ -23,6 +25,8 @@ const MAX_SHEETS = 64;
 const MAX_SLIDE_PARTS = 96;
 const STREAM_BUDGET = 64 * 1024 * 1024;
 const HEADER_FOOTER_CAP = 64 * 1024;
+const BODY_PREFIX = 256 * 1024;
+const BODY_PARAGRAPHS = 6;
 
 async function readText(zip: ZipHandle, entry: ZipEntryInfo, cap = PART_CAP): Promise<string | null> {
   const bytes = await zip.read(entry, cap);
@@ -164,6 +168,41 @@ async function textOfParts(zip: ZipHandle, parts: readonly ZipEntryInfo[], schem
   return hits;
 }
 
+/** The first `max` bytes of a part as text, streaming when it is too big to read whole. */
+async function readPrefix(zip: ZipHandle, entry: ZipEntryInfo, max: number): Promise<string | null> {
+  const whole = await zip.read(entry, max);
+  if (whole) return whole.toString('utf8');
+  let stream;
+  try {
+    stream = await zip.stream(entry);
+  } catch {
+    return null;
+  }
+  const parts: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      n += chunk.length;
+      if (n >= max) break;
+    }
+  } catch {
+    // A corrupt part: what was read is still text to look at.
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, max).toString('utf8');
+}
+
+/** The first non-blank lines of the main document's text: where a banner on page one stands. */
+async function wordBodyTop(zip: ZipHandle, scheme: Policy['markings'], source: string): Promise<MarkingHit[]> {
+  const entry = zip.entries.find((e) => e.name.toLowerCase() === 'word/document.xml');
+  const xml = entry ? await readPrefix(zip, entry, BODY_PREFIX) : null;
+  if (!xml) return [];
+  const lines = wordText(xml).split('\n').filter((l) => l.trim() !== '').slice(0, BODY_PARAGRAPHS);
+  return markingsInText(lines.join('\n'), scheme, source);
+}
+
 /** Banner markings in the headers, footers, watermarks and print headers of a zip-based Office document. */
 export async function documentTextMarkings(
   zip: ZipHandle,
@@ -171,7 +210,10 @@ export async function documentTextMarkings(
   scheme: Policy['markings'],
   source: string,
 ): Promise<MarkingHit[]> {
-  if (family === 'word') return textOfParts(zip, await wordHeaderParts(zip), scheme, source);
+  if (family === 'word') {
+    const parts = await textOfParts(zip, await wordHeaderParts(zip), scheme, source);
+    return [...parts, ...(await wordBodyTop(zip, scheme, source))];
+  }
   if (family === 'excel') return excelPrintHeaders(zip, scheme, source);
   const slides = zip.entries
     .filter((e) => /^ppt\/(?:slidemasters|slidelayouts|slides|notesmasters|handoutmasters)\/[^/]+\.xml$/i.test(e.name))
