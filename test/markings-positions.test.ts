@@ -11,7 +11,7 @@ import {
 } from '../src/message/markings.js';
 import type { MarkingHit } from '../src/message/model.js';
 import { analyse, makeOptions } from './content/helpers.js';
-import { ooxml } from './content/builders.js';
+import { ooxml, zip } from './content/builders.js';
 
 const scheme = makeOptions().markings;
 const shown = (hits: MarkingHit[]): string[] => hits.map((h) => (h.doubt ? `${h.level}?` : h.level));
@@ -195,6 +195,15 @@ describe('Office text', () => {
     expect((await analyse(top, 'a.docx')).markings.map((m) => m.level)).toEqual(['OFFICIAL-SENSITIVE']);
     const deep = await ooxml('docx', { 'word/document.xml': doc(['Referral', 'a', 'b', 'c', 'd', 'e', 'f', 'RESTRICTED']) });
     expect((await analyse(deep, 'b.docx')).markings).toEqual([]);
+  });
+
+  it('reads the page headers of an OpenDocument text', async () => {
+    const styles =
+      '<office:document-styles><office:master-styles><style:master-page style:name="Standard"><style:header><text:p>Lambeth</text:p></style:header>' +
+      '<style:footer-first><text:p text:style-name="F">OFFICIAL<text:s/>SENSITIVE</text:p></style:footer-first></style:master-page></office:master-styles>' +
+      '<office:body><text:p>RESTRICTED</text:p></office:body></office:document-styles>';
+    const file = await zip({ mimetype: 'application/vnd.oasis.opendocument.text', 'content.xml': '<office:document-content/>', 'styles.xml': styles });
+    expect((await analyse(file, 'a.odt')).markings.map((m) => m.level)).toEqual(['OFFICIAL-SENSITIVE']);
   });
 
   it('reads PowerPoint slide masters', async () => {

@@ -9,6 +9,8 @@
  *  - Word: the first paragraphs of the document body (a banner typed at the top of page one),
  *    read from the first BODY_PREFIX bytes of word/document.xml.
  *  - PowerPoint: slide masters, layouts and slides (footer placeholders and text boxes).
+ *  - OpenDocument (odt, ods, odp): the page headers and footers of styles.xml (style:header,
+ *    style:footer and their -left / -first variants).
  * Bounded: a few dozen parts, each read up to PART_CAP; a worksheet too big for that is streamed
  * only as far as its headerFooter element, within STREAM_BUDGET bytes per document.
  */
@@ -203,6 +205,31 @@ async function wordBodyTop(zip: ZipHandle, scheme: Policy['markings'], source: s
   return markingsInText(lines.join('\n'), scheme, source);
 }
 
+const ODF_HEADERS = new Set(['header', 'footer', 'header-left', 'footer-left', 'header-first', 'footer-first']);
+
+/** The text of an OpenDocument styles.xml's page headers and footers, a line per paragraph. */
+export function odfHeaderText(xml: string): string {
+  const out: string[] = [];
+  let depth = 0;
+  scanXml(xml, {
+    tag(t) {
+      if (ODF_HEADERS.has(t.name)) {
+        if (t.kind === 'open') depth += 1;
+        else if (t.kind === 'close' && depth > 0) depth -= 1;
+        out.push('\n');
+      } else if (depth > 0) {
+        if ((t.name === 'p' || t.name === 'h') && t.kind !== 'open') out.push('\n');
+        else if (t.name === 'line-break') out.push('\n');
+        else if (t.name === 's' || t.name === 'tab') out.push(' ');
+      }
+    },
+    text(s) {
+      if (depth > 0) out.push(decodeEntities(s));
+    },
+  });
+  return out.join('');
+}
+
 /** Banner markings in the headers, footers, watermarks and print headers of a zip-based Office document. */
 export async function documentTextMarkings(
   zip: ZipHandle,
@@ -210,6 +237,11 @@ export async function documentTextMarkings(
   scheme: Policy['markings'],
   source: string,
 ): Promise<MarkingHit[]> {
+  const styles = zip.entries.find((e) => e.name === 'styles.xml');
+  if (styles && zip.entries.some((e) => e.name === 'mimetype')) {
+    const xml = await readText(zip, styles);
+    return xml ? markingsInText(odfHeaderText(xml), scheme, source) : [];
+  }
   if (family === 'word') {
     const parts = await textOfParts(zip, await wordHeaderParts(zip), scheme, source);
     return [...parts, ...(await wordBodyTop(zip, scheme, source))];
