@@ -8,10 +8,12 @@
  * read as a marking, it would make marked-unencrypted, marked-too-high, personal-marked or
  * personal-marked-low fire. Those rules never act on a doubtful hit; this one holds the mail
  * (default action quarantine) for a reviewer to decide. One finding, naming the first rule that
- * would have fired and its clause.
+ * would have fired and its clause. A doubt is never stricter than certainty: a rule configured
+ * monitor, or one the sender is excepted from, does not count here.
  */
 import type { Check } from '../check.js';
 import { markingEvidence, markingPlace } from '../describe.js';
+import { isExempt } from '../exemptions.js';
 import { finding } from '../finding.js';
 import type { Finding } from '../verdict.js';
 import { markedTooHigh } from './marked-too-high.js';
@@ -30,7 +32,11 @@ export const markingUnclear: Check = {
     if (!unclear?.doubt) return [];
     const asMarked = { ...ctx, facts: { ...ctx.facts, marking: unclear, unclearMarking: null } };
     const would: Finding[] = [];
-    for (const rule of MARKING_RULES) would.push(...rule.run(asMarked));
+    for (const rule of MARKING_RULES) {
+      const config = ctx.policy.rules[rule.id];
+      if (config.action === 'monitor' || isExempt(config.exempt, ctx.envelope)) continue;
+      would.push(...rule.run(asMarked));
+    }
     const first = would[0];
     if (!first) return [];
     const clause = ` (${first.policyRef})`;

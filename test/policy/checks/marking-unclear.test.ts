@@ -36,6 +36,19 @@ describe('marking-unclear', () => {
     expect(p?.evidence).toContain('would break: personal-marked-low');
   });
 
+  it('is never stricter than a certain marking: monitor and excepted rules do not count', () => {
+    const hit = [doubtful('RESTRICTED', 2)];
+    const rcpt = ['k.brennan@brennan-associates.co.uk'];
+    const monitored = policyWith((p) => {
+      p.rules['marked-unencrypted'].action = 'monitor';
+    });
+    expect(markingUnclear.run(context(message({ markings: hit }), envelope(SENDER, rcpt), monitored))).toEqual([]);
+    const excepted = policyWith((p) => {
+      p.rules['marked-unencrypted'].exempt = ['@met.police.uk'];
+    });
+    expect(markingUnclear.run(context(message({ markings: hit }), envelope(SENDER, rcpt), excepted))).toEqual([]);
+  });
+
   it('quarantines through the engine where the marking rules would have rejected, and never sets the marking', () => {
     const msg = message({ markings: [doubtful('CONFIDENTIAL', 3, 'a bare CONFIDENTIAL')] });
     const v = evaluate(msg, envelope(SENDER, ['m.clarke@clarke-solicitors.co.uk']), defaultPolicy());
