@@ -6,7 +6,7 @@
  */
 import { messageCase, type FixtureCase } from '../manifest.js';
 import { file, text } from '../mime.js';
-import { legacyXls } from '../cfb-files.js';
+import { legacyDoc, legacyXls } from '../cfb-files.js';
 import { docx, xlsx, type DocxOptions } from '../ooxml.js';
 import { external, publicWebmail, staff } from '../people.js';
 import { CT, alternative, businessText, htmlOf, withFiles } from './common.js';
@@ -115,6 +115,24 @@ const officeCases: FixtureCase[] = [
       ]),
     }),
   }),
+  ...(['RESTRICTED', 'Lambeth Council - Private and Confidential'] as const).map((header, i) =>
+    messageCase({
+      file: `marking/positions-doc-header-${i === 0 ? 'restricted' : 'lookalike'}.eml`,
+      description:
+        i === 0
+          ? "A Word 97-2003 .doc marked RESTRICTED only in its header story (read through the piece table), to a council: a marking."
+          : "A Word 97-2003 .doc whose header reads 'Lambeth Council - Private and Confidential': not a marking.",
+      from: priya.mailbox,
+      to: [external.housing.mailbox],
+      expect: i === 0 ? rejectAs('RESTRICTED') : acceptUnmarked(),
+      message: () => ({
+        subject: 'Referral - Laurel Grove',
+        body: withFiles(businessText(priya, 'Hello,\n\nPlease see the attached referral for the family at Laurel Grove.'), [
+          file(legacyDoc({ text: REFERRAL.join('\r'), headerText: `\r${header}\r\r` }), { filename: 'Referral - Laurel Grove.doc', contentType: CT.doc }),
+        ]),
+      }),
+    }),
+  ),
   docCase(
     'positions-docx-watermark-official-sensitive',
     "A docx whose only marking is Word's watermark (VML v:textpath string=\"OFFICIAL-SENSITIVE\" in the header): a marking.",
