@@ -46,6 +46,21 @@ describe('.doc header and footer text', () => {
     expect(wordBinaryHeaderText(truncated.WordDocument.subarray(0, 2050), () => truncated['1Table'])).toBe('');
   });
 
+  it('stays bounded on a piece table of 10,000 pieces all claiming the header story', () => {
+    const d = legacyDoc('x\r', 'SECRET\r');
+    const n = 10_000;
+    const plc = Buffer.alloc(4 * (n + 1) + 8 * n);
+    for (let i = 0; i <= n; i += 1) plc.writeUInt32LE(i % 2 === 0 ? 0 : 9, i * 4); // 0, 9, 0, 9 ...
+    for (let i = 0; i < n; i += 1) plc.writeUInt32LE(2048, 4 * (n + 1) + i * 8 + 2);
+    const clx = Buffer.concat([Buffer.from([0x02, 0, 0, 0, 0]), plc]);
+    clx.writeUInt32LE(plc.length, 1);
+    d.WordDocument.writeUInt32LE(clx.length, 422);
+    const started = performance.now();
+    const text = wordBinaryHeaderText(d.WordDocument, () => clx);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(text.length).toBeLessThan(100);
+  });
+
   it('finds the marking of a .doc through the content analysis', async () => {
     const d = legacyDoc('Referral - Laurel Grove\r', '\rRESTRICTED\r');
     const report = await analyse(cfbFile({ WordDocument: d.WordDocument, '1Table': d['1Table'] }), 'old.doc');

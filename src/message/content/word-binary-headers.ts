@@ -64,10 +64,13 @@ export function wordBinaryHeaderText(wordDocument: Buffer | null, tableStream: (
   const from = fib.hdStart;
   const to = fib.hdStart + fib.hdLength;
   const out: string[] = [];
-  for (let i = 0; i < n; i += 1) {
+  let chars = 0;
+  for (let i = 0; i < n && chars < MAX_CHARS; i += 1) {
     const cpStart = plc.readUInt32LE(i * 4);
     const cpEnd = plc.readUInt32LE((i + 1) * 4);
-    if (cpEnd <= from || cpStart >= to || cpEnd <= cpStart) continue;
+    // CPs only grow in a real piece table: a hostile one cannot make pieces overlap the story many times.
+    if (cpEnd < cpStart) break;
+    if (cpEnd <= from || cpStart >= to || cpEnd === cpStart) continue;
     const pcd = 4 * (n + 1) + i * 8;
     if (pcd + 6 > plc.length) break;
     const raw = plc.readUInt32LE(pcd + 2);
@@ -78,7 +81,9 @@ export function wordBinaryHeaderText(wordDocument: Buffer | null, tableStream: (
     const start = compressed ? fc / 2 + a : fc + a * 2;
     const end = compressed ? fc / 2 + b : fc + b * 2;
     if (end > wordDocument.length) break;
-    out.push(compressed ? cp1252(wordDocument.subarray(start, end)) : wordDocument.toString('utf16le', start, end));
+    const piece = compressed ? cp1252(wordDocument.subarray(start, end)) : wordDocument.toString('utf16le', start, end);
+    out.push(piece);
+    chars += piece.length;
   }
   // Paragraph and cell marks become lines; field codes' markers and other controls go.
   return out.join('').replace(/[\r\u0007\u000b\u000c]/g, '\n').replace(/[\u0000-\u0008\u000e-\u001f]/g, '');
