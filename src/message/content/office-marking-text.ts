@@ -247,8 +247,11 @@ export async function documentTextMarkings(
     return [...parts, ...(await wordBodyTop(zip, scheme, source))];
   }
   if (family === 'excel') return excelPrintHeaders(zip, scheme, source);
+  // Masters first: within the part cap, the footer every slide shows comes before the slides.
+  const order = (name: string): number => (/^ppt\/slidemasters\//i.test(name) ? 0 : /^ppt\/slidelayouts\//i.test(name) ? 1 : 2);
   const slides = zip.entries
     .filter((e) => /^ppt\/(?:slidemasters|slidelayouts|slides|notesmasters|handoutmasters)\/[^/]+\.xml$/i.test(e.name))
+    .sort((a, b) => order(a.name) - order(b.name))
     .slice(0, MAX_SLIDE_PARTS);
   return slides.length ? textOfParts(zip, slides, scheme, source) : [];
 }
