@@ -9,6 +9,7 @@ import { file, text } from '../mime.js';
 import { legacyDoc, legacyXls } from '../cfb-files.js';
 import { docx, xlsx, type DocxOptions } from '../ooxml.js';
 import { external, publicWebmail, staff } from '../people.js';
+import { zipBuffer } from '../zip.js';
 import { CT, alternative, businessText, htmlOf, withFiles } from './common.js';
 
 const { alex, priya, sarah, hannah, fiona } = staff;
@@ -70,6 +71,38 @@ const sheetCase = (name: string, description: string, headerFooterXml: string, e
     }),
   });
 
+/** A small pptx: one slide on one layout and master; `footer` is the master's footer placeholder text. */
+function pptx(footer: string): Promise<Buffer> {
+  const x = (s: string) => Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n${s}`, 'utf8');
+  const P = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"';
+  const R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const rels = (list: [string, string, string][]) =>
+    x(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${list.map(([id, t, target]) => `<Relationship Id="${id}" Type="${R}/${t}" Target="${target}"/>`).join('')}</Relationships>`);
+  const shape = (ph: string, text: string) =>
+    `<p:sp><p:nvSpPr><p:cNvPr id="2" name="${ph}"/><p:cNvSpPr/><p:nvPr><p:ph type="${ph}"/></p:nvPr></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/><a:p><a:r><a:rPr lang="en-GB"/><a:t>${text}</a:t></a:r></a:p></p:txBody></p:sp>`;
+  const tree = (shapes: string) => `<p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>${shapes}</p:spTree></p:cSld>`;
+  const ct = 'application/vnd.openxmlformats-officedocument.presentationml';
+  return zipBuffer([
+    {
+      path: '[Content_Types].xml',
+      data: x(
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>' +
+          `<Override PartName="/ppt/presentation.xml" ContentType="${ct}.presentation.main+xml"/><Override PartName="/ppt/slideMasters/slideMaster1.xml" ContentType="${ct}.slideMaster+xml"/>` +
+          `<Override PartName="/ppt/slideLayouts/slideLayout1.xml" ContentType="${ct}.slideLayout+xml"/><Override PartName="/ppt/slides/slide1.xml" ContentType="${ct}.slide+xml"/></Types>`,
+      ),
+    },
+    { path: '_rels/.rels', data: rels([['rId1', 'officeDocument', 'ppt/presentation.xml']]) },
+    { path: 'ppt/presentation.xml', data: x(`<p:presentation ${P}><p:sldMasterIdLst><p:sldMasterId id="2147483648" r:id="rId1"/></p:sldMasterIdLst><p:sldIdLst><p:sldId id="256" r:id="rId2"/></p:sldIdLst><p:sldSz cx="12192000" cy="6858000"/><p:notesSz cx="6858000" cy="9144000"/></p:presentation>`) },
+    { path: 'ppt/_rels/presentation.xml.rels', data: rels([['rId1', 'slideMaster', 'slideMasters/slideMaster1.xml'], ['rId2', 'slide', 'slides/slide1.xml']]) },
+    { path: 'ppt/slideMasters/slideMaster1.xml', data: x(`<p:sldMaster ${P}>${tree(shape('title', 'Click to edit Master title style') + shape('ftr', footer))}<p:sldLayoutIdLst><p:sldLayoutId id="2147483649" r:id="rId1"/></p:sldLayoutIdLst></p:sldMaster>`) },
+    { path: 'ppt/slideMasters/_rels/slideMaster1.xml.rels', data: rels([['rId1', 'slideLayout', '../slideLayouts/slideLayout1.xml']]) },
+    { path: 'ppt/slideLayouts/slideLayout1.xml', data: x(`<p:sldLayout ${P}>${tree(shape('title', 'Title'))}</p:sldLayout>`) },
+    { path: 'ppt/slideLayouts/_rels/slideLayout1.xml.rels', data: rels([['rId1', 'slideMaster', '../slideMasters/slideMaster1.xml']]) },
+    { path: 'ppt/slides/slide1.xml', data: x(`<p:sld ${P}>${tree(shape('title', 'Catford town centre problem profile'))}</p:sld>`) },
+    { path: 'ppt/slides/_rels/slide1.xml.rels', data: rels([['rId1', 'slideLayout', '../slideLayouts/slideLayout1.xml']]) },
+  ]);
+}
+
 const rejectAs = (marking: string, rules: FixtureCase['expect']['rules'] = ['marked-unencrypted']): FixtureCase['expect'] => ({ decision: 'reject', rules, marking });
 const acceptUnmarked = (rules: FixtureCase['expect']['rules'] = []): FixtureCase['expect'] => ({
   decision: 'accept',
@@ -129,6 +162,24 @@ const officeCases: FixtureCase[] = [
         subject: 'Referral - Laurel Grove',
         body: withFiles(businessText(priya, 'Hello,\n\nPlease see the attached referral for the family at Laurel Grove.'), [
           file(legacyDoc({ text: REFERRAL.join('\r'), headerText: `\r${header}\r\r` }), { filename: 'Referral - Laurel Grove.doc', contentType: CT.doc }),
+        ]),
+      }),
+    }),
+  ),
+  ...(['OFFICIAL-SENSITIVE', 'Lambeth Community Safety Partnership'] as const).map((footer, i) =>
+    messageCase({
+      file: `marking/positions-pptx-master-footer-${i === 0 ? 'official-sensitive' : 'lookalike'}.eml`,
+      description:
+        i === 0
+          ? "A pptx marked OFFICIAL-SENSITIVE only in its slide master's footer placeholder, to a consultant: a marking."
+          : "A pptx whose slide master's footer names the partnership: not a marking.",
+      from: hannah.mailbox,
+      to: [external.consultant.mailbox],
+      expect: i === 0 ? rejectAs('OFFICIAL-SENSITIVE') : acceptUnmarked(),
+      message: async () => ({
+        subject: 'Problem profile slides',
+        body: withFiles(businessText(hannah, 'Kieran,\n\nThe slides for the partnership review are attached.'), [
+          file(await pptx(footer), { filename: 'Problem profile.pptx', contentType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation' }),
         ]),
       }),
     }),
