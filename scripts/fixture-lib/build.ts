@@ -16,6 +16,7 @@ import { malformedCases } from './cases/malformed.js';
 import { markingCases } from './cases/marking.js';
 import { markingDocumentCases } from './cases/marking-documents.js';
 import { markingLookalikeCases } from './cases/marking-lookalike.js';
+import { markingPositionCases } from './cases/markings-positions.js';
 import { personalCases } from './cases/personal.js';
 import { personalAttachmentCases } from './cases/personal-attachments.js';
 import { manifestYaml, type FixtureCase } from './manifest.js';
@@ -30,6 +31,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...markingCases,
   ...markingDocumentCases,
   ...markingLookalikeCases,
+  ...markingPositionCases,
   ...personalCases,
   ...personalAttachmentCases,
   ...forwardingCases,

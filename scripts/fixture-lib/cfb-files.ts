@@ -90,6 +90,8 @@ export interface LegacyDocOptions {
   readonly text: string;
   /** Adds a Macros/VBA storage (a .doc with macros). */
   readonly vba?: VbaOptions;
+  /** Text of the header story (where a marking is typed), with the FIB counts and a piece table to find it. */
+  readonly headerText?: string;
 }
 
 /** A Word 97-2003 .doc: WordDocument stream with a FIB, 1Table, CompObj; Macros storage when asked. */
@@ -104,6 +106,20 @@ export function legacyDoc(opts: LegacyDocOptions): Buffer {
   text.copy(wordDocument, 0x800);
   const table = Buffer.alloc(1024);
   table.writeUInt8(0x02, 0); // clx: Pcdt marker
+  if (opts.headerText !== undefined) {
+    const header = Buffer.from(opts.headerText.replace(/\r?\n/g, '\r'), 'latin1');
+    header.copy(wordDocument, 0x800 + text.length);
+    wordDocument.writeUInt16LE(14, 32); // csw
+    wordDocument.writeUInt16LE(22, 62); // cslw
+    wordDocument.writeInt32LE(text.length, 76); // ccpText
+    wordDocument.writeInt32LE(header.length, 84); // ccpHdd
+    wordDocument.writeUInt16LE(0x5d, 152); // cbRgFcLcb
+    wordDocument.writeUInt32LE(0, 418); // fcClx
+    wordDocument.writeUInt32LE(21, 422); // lcbClx
+    table.writeUInt32LE(16, 1); // PlcPcd: two CPs and one piece
+    table.writeUInt32LE(text.length + header.length, 9);
+    table.writeUInt32LE((0x800 * 2) | 0x40000000, 15); // one compressed (8-bit) piece at 0x800
+  }
   return cfbFile(WORD_CLSID, [
     ['WordDocument', wordDocument],
     ['1Table', table],
@@ -121,6 +137,8 @@ export interface LegacyXlsOptions {
   readonly sheetName: string;
   readonly cells: readonly string[];
   readonly vba?: VbaOptions;
+  /** The sheet's print header (HEADER record), with Excel's codes: '&C&"Arial,Bold"RESTRICTED'. */
+  readonly printHeader?: string;
 }
 
 /** An Excel 97-2003 .xls: Workbook stream with BOF/BOUNDSHEET/EOF records; _VBA_PROJECT_CUR when asked. */
@@ -138,7 +156,8 @@ export function legacyXls(opts: LegacyXlsOptions): Buffer {
     const t = Buffer.from(s, 'latin1');
     return biff(0x0204, Buffer.concat([u16le(i), u16le(0), u16le(0x0f), u16le(t.length), t])); // LABEL (BIFF5-style)
   });
-  const sheet = Buffer.concat([bof(0x0010), ...labels, biff(0x000a, Buffer.alloc(0))]);
+  const header = opts.printHeader === undefined ? [] : [biff(0x0014, Buffer.concat([u16le(opts.printHeader.length), Buffer.from([0]), Buffer.from(opts.printHeader, 'latin1')]))];
+  const sheet = Buffer.concat([bof(0x0010), ...header, ...labels, biff(0x000a, Buffer.alloc(0))]);
   globals.writeUInt32LE(globals.length, globals.indexOf(Buffer.from([0x85, 0x00])) + 4);
   const workbook = Buffer.concat([globals, sheet]);
   const padded = Buffer.concat([workbook, Buffer.alloc(Math.max(0, 4096 - workbook.length))]);

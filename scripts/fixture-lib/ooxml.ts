@@ -147,6 +147,9 @@ function packageParts(p: DocProps, application: string) {
 const W_NS =
   'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
 
+const VML_NS =
+  'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w10="urn:schemas-microsoft-com:office:word"';
+
 const para = (text: string) =>
   `<w:p><w:r><w:t xml:space="preserve">${xmlEscape(text)}</w:t></w:r></w:p>`;
 
@@ -157,6 +160,11 @@ export interface DocxOptions extends DocProps {
   readonly footerText?: string;
   /** Makes a .docm: macro-enabled content type and word/vbaProject.bin. */
   readonly vba?: VbaOptions;
+  /**
+   * More header/footer parts, raw XML inside w:hdr / w:ftr, referenced from the section as `type`
+   * (a 'first' reference also sets w:titlePg, as Word does for "Different first page").
+   */
+  readonly headerParts?: ReadonlyArray<{ readonly part: string; readonly kind: 'header' | 'footer'; readonly type: 'default' | 'first' | 'even'; readonly xml: string }>;
   /** Store document.xml uncompressed (to make a file of a real, known size). */
   readonly storeBody?: boolean;
 }
@@ -183,6 +191,15 @@ export async function docx(o: DocxOptions): Promise<Buffer> {
     entries.push({ path: 'word/footer1.xml', data: xml(`<w:ftr ${W_NS}><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>${xmlEscape(o.footerText)}</w:t></w:r></w:p></w:ftr>`) });
     sectRefs += '<w:footerReference w:type="default" r:id="rId3"/>';
   }
+  (o.headerParts ?? []).forEach((h, i) => {
+    const id = `rIdH${i + 1}`;
+    docRels.push([id, REL[h.kind], h.part]);
+    overrides.push([`/word/${h.part}`, CT[h.kind]]);
+    const root = h.kind === 'header' ? 'w:hdr' : 'w:ftr';
+    entries.push({ path: `word/${h.part}`, data: xml(`<${root} ${W_NS} ${VML_NS}>${h.xml}</${root}>`) });
+    sectRefs += `<w:${h.kind}Reference w:type="${h.type}" r:id="${id}"/>`;
+  });
+  if (o.headerParts?.some((h) => h.type === 'first')) sectRefs += '<w:titlePg/>';
   if (o.vba) {
     docRels.push(['rId9', REL.vbaProject, 'vbaProject.bin']);
     entries.push({ path: 'word/vbaProject.bin', data: vbaProjectBin(o.vba) });
@@ -211,11 +228,15 @@ export interface XlsxOptions extends DocProps {
   readonly vba?: VbaOptions;
   /** An Excel 4.0 (XLM) macro sheet with these formulas, hidden, run by Auto_Open. */
   readonly xlmFormulas?: readonly string[];
+  /** The worksheet's print headers and footers: raw XML inside <headerFooter>, e.g. '<oddHeader>&amp;CRESTRICTED</oddHeader>'. */
+  readonly headerFooterXml?: string;
+  /** Extra attributes of <headerFooter> ('differentFirst="1"'). */
+  readonly headerFooterAttrs?: string;
 }
 
 const colName = (i: number) => String.fromCharCode(65 + i);
 
-function sheetXml(rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+function sheetXml(rows: ReadonlyArray<ReadonlyArray<string | number>>, headerFooter = ''): string {
   const data = rows
     .map((row, r) => {
       const cells = row
@@ -229,7 +250,7 @@ function sheetXml(rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
       return `<row r="${r + 1}">${cells}</row>`;
     })
     .join('');
-  return `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${data}</sheetData></worksheet>`;
+  return `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${data}</sheetData>${headerFooter}</worksheet>`;
 }
 
 export async function xlsx(o: XlsxOptions): Promise<Buffer> {
@@ -271,7 +292,18 @@ export async function xlsx(o: XlsxOptions): Promise<Buffer> {
     { path: '_rels/.rels', data: rels([['rId1', REL.officeDocument, 'xl/workbook.xml'], ...pkg.pkgRels]) },
     { path: 'xl/workbook.xml', data: xml(workbook) },
     { path: 'xl/_rels/workbook.xml.rels', data: rels(wbRels) },
-    { path: 'xl/worksheets/sheet1.xml', data: xml(sheetXml(o.rows)) },
+    {
+      path: 'xl/worksheets/sheet1.xml',
+      data: xml(
+        sheetXml(
+          o.rows,
+          o.headerFooterXml === undefined
+            ? ''
+            : '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>' +
+                `<headerFooter${o.headerFooterAttrs ? ` ${o.headerFooterAttrs}` : ''}>${o.headerFooterXml}</headerFooter>`,
+        ),
+      ),
+    },
     { path: 'xl/styles.xml', data: xml(styles) },
     ...entries,
     ...pkg.entries,

@@ -42,6 +42,12 @@ export const policySchema = z.strictObject({
         .min(1),
       /** Purview (msip_labels) label names or GUIDs mapped to a level name from `levels`. */
       purviewLabels: z.record(z.string(), z.string()).default({}),
+      /**
+       * Levels whose word is also everyday commercial usage (a bare 'CONFIDENTIAL' line, 'Classification:
+       * Confidential'): outside the subject, marking headers and 'Protective Marking:' lines they are held
+       * for review (rule marking-unclear) rather than acted on. Names not in `levels` are ignored.
+       */
+      ambiguousLevels: z.array(z.string()).default(['CONFIDENTIAL']),
       /** Office custom document property names that carry a marking (case-insensitive). */
       documentProperties: z
         .array(z.string())
@@ -120,6 +126,8 @@ export const policySchema = z.strictObject({
       'business-to-webmail': rule('monitor', {}).prefault({}),
       'marked-unencrypted': rule('reject', { minLevel: z.string().default('RESTRICTED') }).prefault({}),
       'marked-too-high': rule('reject', { minLevel: z.string().default('CONFIDENTIAL') }).prefault({}),
+      /** A doubtful marking (quoted history, a bare CONFIDENTIAL) that would break a marking rule: held for review. */
+      'marking-unclear': rule('quarantine', {}).prefault({}),
       'mass-mail': rule('quarantine', { maxRecipients: z.number().int().positive().default(50) }).prefault({}),
       malformed: rule('quarantine', {}).prefault({}),
     })

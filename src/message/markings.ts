@@ -3,10 +3,17 @@
  * One rank table (policy `markings.levels`) covers GPMS and the Government Security Classifications:
  * NOT PROTECTIVELY MARKED / OFFICIAL < PROTECT < RESTRICTED = OFFICIAL-SENSITIVE < CONFIDENTIAL < SECRET < TOP SECRET.
  * Prose is not a marking: a level word counts only where markings stand (see markingsInSubject).
+ * Everyday phrases are not markings either ('PRIVATE & CONFIDENTIAL', 'STRICTLY CONFIDENTIAL').
+ * Levels listed in `markings.ambiguousLevels` (CONFIDENTIAL) are also the words of commercial mail
+ * and Microsoft's default labels: they count in full in the subject, marking headers, labels,
+ * document properties and after 'Protective Marking:'; a bare banner line of them is only a
+ * doubtful hit (MarkingHit.doubt), and 'Classification: Confidential' in mixed case is nothing.
+ * In a body, text in quoted history and in disclaimers is doubtful at most (markingsInBody).
  * Every scan here is linear in its input: no pattern can backtrack over a long run.
  */
 import type { Policy } from '../config/policy-schema.js';
 import type { MarkingHit } from './model.js';
+import { historyStart, isQuotedLine } from './quoted-history.js';
 
 type Scheme = Policy['markings'];
 
@@ -25,6 +32,8 @@ interface Compiled {
   readonly upperRe: RegExp;
   /** Purview label GUIDs (lower-case, no braces) and names (normalised) -> level name. */
   readonly purview: ReadonlyMap<string, string>;
+  /** Names of the levels whose word is also everyday commercial usage (markings.ambiguousLevels). */
+  readonly ambiguous: ReadonlySet<string>;
 }
 
 const compiledSchemes = new WeakMap<Scheme, Compiled>();
@@ -33,6 +42,44 @@ const UPPER_WORD = /^\p{Lu}{2,}$/u;
 const DASHES = '-\u2013\u2014';
 const MAX_VALUE = 256;
 const MAX_BANNER_LINE = 200;
+
+/**
+ * Characters Word and Outlook put in typed text that change nothing a reader sees: soft hyphens and
+ * zero-width marks (dropped), no-break and figure spaces (a space), no-break and other hyphens, dashes
+ * and minus signs (a hyphen). 'OFFICIAL\u2011SENSITIVE' is OFFICIAL-SENSITIVE.
+ */
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200D\u2060\uFEFF]/g;
+const SPACES = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
+const HYPHENS = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
+const SPECIAL = /[\u00AD\u180E\u200B-\u200D\u2060\uFEFF\u00A0\u2000-\u200A\u202F\u205F\u3000\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/;
+/** Fullwidth forms and ligatures in short text: NFKC makes them the letters they show. */
+const COMPATIBILITY = /[\uFB00-\uFB06\uFF01-\uFF5E]/;
+
+export function normaliseMarkingText(text: string): string {
+  let out = text;
+  if (SPECIAL.test(out)) out = out.replace(INVISIBLE, '').replace(SPACES, ' ').replace(HYPHENS, '-');
+  if (COMPATIBILITY.test(out)) out = out.normalize('NFKC');
+  return out;
+}
+
+/** Everyday phrases around an ambiguous level word that make it no marking: 'PRIVATE & CONFIDENTIAL', 'STRICTLY CONFIDENTIAL'. */
+const PHRASE_BEFORE =
+  /(?:(?:^|[^\p{L}])(?:PRIVATE|PERSONAL)\s*(?:&|\+|\/|AND)\s*|(?:^|[^\p{L}])(?:STRICTLY|HIGHLY|COMMERCIALLY|COMMERCIAL|COMPANY|BUSINESS|CLIENT|PATIENT|MEDICAL|STAFF|HR|MANAGEMENT)\s+)$/iu;
+const PHRASE_AFTER = /^\s*(?:&|\+|\/|AND)\s*(?:PRIVATE|PERSONAL|PRIVILEGED)(?![\p{L}])/iu;
+
+function inEverydayPhrase(s: string, a: number, b: number): boolean {
+  return PHRASE_BEFORE.test(s.slice(Math.max(0, a - 40), a)) || PHRASE_AFTER.test(s.slice(b, b + 40));
+}
+
+/** The level word as written is upper case ('CONFIDENTIAL', not 'Confidential'). */
+function upperForm(value: string, level: Level): boolean {
+  const lead = value.replace(/^[^\p{L}]+/u, '').slice(0, level.key.length);
+  return lead !== '' && lead === lead.toUpperCase();
+}
+
+function ambiguityDoubt(level: Level): string {
+  return `a bare ${level.name}, which commercial mail and other organisations also write on their own text`;
+}
 
 /** 'Official_Sensitive', 'OFFICIAL - SENSITIVE', 'official:sensitive' -> 'OFFICIAL SENSITIVE'. */
 function normaliseKey(value: string): string {
@@ -64,13 +111,21 @@ function compile(scheme: Scheme): Compiled {
   const upperRe = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
   const purview = new Map<string, string>();
   for (const [label, level] of Object.entries(scheme.purviewLabels)) purview.set(purviewKey(label), level);
-  const compiled: Compiled = { levels, byKey, upperRe, purview };
+  const ambiguous = new Set<string>();
+  for (const name of scheme.ambiguousLevels ?? []) {
+    const level = byKey.get(normaliseKey(name));
+    if (level) ambiguous.add(level.name);
+  }
+  const compiled: Compiled = { levels, byKey, upperRe, purview, ambiguous };
   compiledSchemes.set(scheme, compiled);
   return compiled;
 }
 
-function hit(level: Level, source: string, text: string): MarkingHit {
-  return { level: level.name, rank: level.rank, source, text: text.length > 120 ? `${text.slice(0, 117)}...` : text };
+function hit(level: Level, source: string, text: string, doubt: string | null = null): MarkingHit {
+  const shown = text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return doubt === null
+    ? { level: level.name, rank: level.rank, source, text: shown }
+    : { level: level.name, rank: level.rank, source, text: shown, doubt };
 }
 
 function levelOf(value: string, c: Compiled): Level | null {
@@ -130,15 +185,27 @@ export function markingsInMsipProperties(
     if (label.enabled === 'false' || label.enabled === '0') continue;
     const found = levelForPurviewLabel({ id, ...(label.name ? { name: label.name } : {}) }, scheme);
     const level = found ? c.byKey.get(normaliseKey(found.level)) : undefined;
-    if (level) hits.push(hit(level, source, label.name ?? id));
+    if (!level) continue;
+    // Microsoft's default label 'Confidential' (any tenant's) is not our CONFIDENTIAL unless purviewLabels says so.
+    const mapped = c.purview.has(purviewKey(id)) || (label.name !== undefined && c.purview.has(purviewKey(label.name)));
+    if (!mapped && label.name !== undefined && c.ambiguous.has(level.name) && !upperForm(label.name, level)) continue;
+    hits.push(hit(level, source, label.name ?? id));
   }
   return hits;
 }
 
-/** A designated marking field (document property, header value): any case, decorations and descriptors allowed. */
+/**
+ * A designated marking field (a document property such as Classification): any case, decorations and
+ * descriptors allowed. An ambiguous level in mixed case ('Confidential', as commercial document systems
+ * write it) is only a doubtful hit.
+ */
 export function markingInValue(value: string, scheme: Scheme, source: string): MarkingHit | null {
-  const l = levelOf(value, compile(scheme));
-  return l ? hit(l, source, value.trim()) : null;
+  const c = compile(scheme);
+  const v = normaliseMarkingText(value);
+  const l = levelOf(v, c);
+  if (!l) return null;
+  const mixed = c.ambiguous.has(l.name) && !upperForm(v.replace(/^[\s*"'[(.,;]+/, ''), l);
+  return hit(l, source, v.trim(), mixed ? `'${v.trim().slice(0, 40)}' in mixed case, as commercial document systems write it` : null);
 }
 
 // ---- subjects ----
@@ -202,7 +269,7 @@ function standsAsMarking(s: string, a: number, b: number, start: number): boolea
 /** Markings in a subject: upper case only, and only where markings stand (start, end, brackets, before ':' '-' ']'). */
 export function markingsInSubject(subject: string, scheme: Scheme): MarkingHit[] {
   const c = compile(scheme);
-  const s = subject.length > 4096 ? subject.slice(0, 4096) : subject;
+  const s = normaliseMarkingText(subject.length > 4096 ? subject.slice(0, 4096) : subject);
   const start = subjectStart(s);
   const hits: MarkingHit[] = [];
   const seen = new Set<string>();
@@ -213,6 +280,8 @@ export function markingsInSubject(subject: string, scheme: Scheme): MarkingHit[]
     if (!standsAsMarking(s, a, b, start)) continue;
     const level = c.byKey.get(normaliseKey(m[0]));
     if (!level || seen.has(level.name)) continue;
+    // Only the everyday word is in everyday phrases: 'PRIVATE & RESTRICTED' stays a marking.
+    if (c.ambiguous.has(level.name) && inEverydayPhrase(s, a, b)) continue;
     seen.add(level.name);
     hits.push(hit(level, 'subject', s.trim()));
   }
@@ -221,8 +290,12 @@ export function markingsInSubject(subject: string, scheme: Scheme): MarkingHit[]
 
 // ---- banner lines ----
 
+/**
+ * 'Protective Marking: X', 'Security Classification: X' (government wording: any level, any case) and
+ * 'Classification: X' / 'Sensitivity: X' (also the form of commercial and Microsoft labels).
+ */
 const LABELLED =
-  /^(?:protective|security|government\s+security)?[\s_-]*(?:marking|classification)\s*[:=\u2013\u2014-]\s*(.{1,120})$/i;
+  /^(?:(protective|security|government\s+security)[\s_-]*)?(marking|classification|sensitivity)\s*[:=\u2013\u2014-]\s*(.{1,120})$/i;
 const DESCRIPTOR_WORDS = /^(?:PERSONAL|COMMERCIAL|LOCSEN|UK EYES ONLY|EYES ONLY)$/;
 
 /** Strip quote markers and banner decoration ('> ', '** ', ' ==') from both ends. */
@@ -235,9 +308,22 @@ function stripBanner(line: string): string {
   return line.slice(a, b);
 }
 
-function bannerLevel(line: string, c: Compiled): Level | null {
+interface Found {
+  readonly level: Level;
+  readonly doubt: string | null;
+}
+
+function bannerMarking(line: string, c: Compiled): Found | null {
   const labelled = LABELLED.exec(line);
-  if (labelled) return levelOf(labelled[1]!, c);
+  if (labelled) {
+    const value = labelled[3]!;
+    const level = levelOf(value, c);
+    if (!level) return null;
+    const governmentWording = labelled[1] !== undefined || labelled[2]!.toLowerCase() === 'marking';
+    if (governmentWording || !c.ambiguous.has(level.name)) return { level, doubt: null };
+    // 'Classification: Confidential' is another organisation's label; in upper case it may be ours.
+    return upperForm(value.replace(/^[\s*"'[(]+/, ''), level) ? { level, doubt: ambiguityDoubt(level) } : null;
+  }
   // A bare banner: the level in upper case, alone or with a descriptor.
   const open = line[0] === '[' || line[0] === '(' ? 1 : 0;
   c.upperRe.lastIndex = 0;
@@ -250,30 +336,128 @@ function bannerLevel(line: string, c: Compiled): Level | null {
     /^[[(][^[\]()]{1,40}[\])]$/.test(rest) ||
     (/^[:/\u2013\u2014-]/.test(rest) && !/[a-z]/.test(rest) && rest.length <= 40) ||
     DESCRIPTOR_WORDS.test(rest);
-  return ok ? (c.byKey.get(normaliseKey(m[0])) ?? null) : null;
+  const level = ok ? c.byKey.get(normaliseKey(m[0])) : undefined;
+  if (!level) return null;
+  return { level, doubt: c.ambiguous.has(level.name) ? ambiguityDoubt(level) : null };
 }
 
-/** Banner lines in body or document text: a line that is only the marking, or 'Protective Marking: X' / 'Classification: X'. */
-export function markingsInText(text: string, scheme: Scheme, source: string): MarkingHit[] {
-  const c = compile(scheme);
-  const hits: MarkingHit[] = [];
-  const seen = new Set<string>();
+/** Keeps one hit per level, a certain one in preference to a doubtful one. */
+class HitSet {
+  private readonly byLevel = new Map<string, MarkingHit>();
+
+  add(level: Level, source: string, text: string, doubt: string | null): void {
+    const had = this.byLevel.get(level.name);
+    if (had && (had.doubt === undefined || doubt !== null)) return;
+    this.byLevel.set(level.name, hit(level, source, text, doubt));
+  }
+
+  list(): MarkingHit[] {
+    return [...this.byLevel.values()];
+  }
+}
+
+/** Calls `each` for every line of at most MAX_BANNER_LINE characters; a long line is prose, and skipping it keeps the scan linear. */
+function shortLines(text: string, each: (line: string, index: number) => void): void {
   let from = 0;
+  let index = 0;
   while (from <= text.length) {
     let to = text.indexOf('\n', from);
     if (to < 0) to = text.length;
-    // Banners are short: a long line is prose, and skipping it keeps the scan linear.
-    if (to - from <= MAX_BANNER_LINE) {
-      const line = stripBanner(text.slice(from, to));
-      const level = line === '' ? null : bannerLevel(line, c);
-      if (level && !seen.has(level.name)) {
-        seen.add(level.name);
-        hits.push(hit(level, source, line));
-      }
-    }
+    if (to - from <= MAX_BANNER_LINE) each(text.slice(from, to), index);
     from = to + 1;
+    index += 1;
   }
-  return hits;
+}
+
+/**
+ * Banner lines in document text (Word headers, footers and watermarks, Excel print headers, slide
+ * masters): a line that is only the marking, or 'Protective Marking: X' / 'Classification: X'.
+ */
+export function markingsInText(text: string, scheme: Scheme, source: string): MarkingHit[] {
+  const c = compile(scheme);
+  const hits = new HitSet();
+  shortLines(normaliseMarkingText(text), (raw) => {
+    const line = stripBanner(raw);
+    const found = line === '' ? null : bannerMarking(line, c);
+    if (found) hits.add(found.level, source, line, found.doubt);
+  });
+  return hits.list();
+}
+
+/** Phrases of a disclaimer paragraph ('This email is confidential and intended solely for ...'). */
+const DISCLAIMER =
+  /intended (?:solely |only |exclusively )?for|intended recipient|addressee|received this (?:e-?mail|message|communication|transmission) in error|confidentiality (?:notice|statement|note|warning)|disclaimer|legally privileged|unauthori[sz]ed (?:use|disclosure|review|copying)|(?:e-?mail|message|communication)s?(?: and any (?:files|attachments?)(?: transmitted with it)?)? (?:is|are|may be|may contain) (?:strictly )?(?:confidential|privileged)/i;
+const QUOTED_DOUBT = 'in quoted history (the text of an earlier message)';
+const DISCLAIMER_DOUBT = "in a disclaimer's wording";
+
+/**
+ * Lines of the body that belong to a disclaimer: from the first line of a paragraph that reads like one
+ * (the line with the next, for wrapped text) to the paragraph's end; and the line just before it, or a
+ * one-line paragraph just before it, which may be its heading. Paragraphs are runs of non-blank lines
+ * (an HTML body may be a single one, so a disclaimer never claims the lines above it).
+ */
+function disclaimerLines(lines: readonly string[]): { inside: Set<number>; heading: Set<number> } {
+  const inside = new Set<number>();
+  const heading = new Set<number>();
+  const blank = (k: number): boolean => lines[k]!.trim() === '';
+  let i = 0;
+  let previous: [number, number] | null = null;
+  while (i < lines.length) {
+    if (blank(i)) {
+      i += 1;
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && !blank(j)) j += 1;
+    for (let k = i; k < j; k += 1) {
+      // A phrase wrapped onto the next line counts for this line only if it starts here.
+      const own = lines[k]!.slice(-2000);
+      const joined = k + 1 < j ? `${own} ${lines[k + 1]!.slice(0, 2000)}` : own;
+      const m = DISCLAIMER.exec(joined);
+      if (!m || m.index >= own.length) continue;
+      for (let n = k; n < j; n += 1) inside.add(n);
+      if (k > i) heading.add(k - 1);
+      else if (previous && previous[1] - previous[0] === 1) heading.add(previous[0]);
+      break;
+    }
+    previous = [i, j];
+    i = j;
+  }
+  return { inside, heading };
+}
+
+/**
+ * Markings in a message body. The sender's own text counts as markingsInText does. Text that is not
+ * the sender's marking by itself is doubtful at most (a doubtful hit there counts for nothing):
+ * lines in quoted history (after 'On ... wrote:', '-----Original Message-----', an Outlook
+ * 'From: / Sent:' block, a forwarded-message line, or quoted with '>') and lines of a disclaimer
+ * paragraph. A bare ambiguous banner ('CONFIDENTIAL') that heads a disclaimer is part of it.
+ */
+export function markingsInBody(text: string, scheme: Scheme, source = 'body'): MarkingHit[] {
+  const c = compile(scheme);
+  const lines = normaliseMarkingText(text).replace(/\r\n?/g, '\n').split('\n');
+  let history = -1;
+  let disclaimers: ReturnType<typeof disclaimerLines> | null = null;
+  const hits = new HitSet();
+  lines.forEach((raw, i) => {
+    if (raw.length > MAX_BANNER_LINE) return;
+    const line = stripBanner(raw);
+    const found = line === '' ? null : bannerMarking(line, c);
+    if (!found) return;
+    // Only a body with a candidate line pays for finding its history and disclaimers.
+    if (history < 0) history = historyStart(lines);
+    disclaimers ??= disclaimerLines(lines);
+    let { doubt } = found;
+    const where = i >= history || isQuotedLine(raw) ? QUOTED_DOUBT : disclaimers.inside.has(i) ? DISCLAIMER_DOUBT : null;
+    if (where !== null) {
+      if (doubt !== null) return;
+      doubt = where;
+    } else if (doubt !== null && disclaimers.heading.has(i)) {
+      return;
+    }
+    hits.add(found.level, source, line, doubt);
+  });
+  return hits.list();
 }
 
 // ---- headers ----
@@ -300,7 +484,7 @@ export function markingsInHeaders(fields: readonly { name: string; value: string
   for (const f of fields) {
     const name = f.name.toLowerCase();
     if (MARKING_HEADERS.has(name)) {
-      const level = markingHeaderValue(f.value, c);
+      const level = markingHeaderValue(normaliseMarkingText(f.value), c);
       if (level) hits.push(hit(level, `header:${name}`, f.value.trim()));
     } else if (name === 'msip_labels' || name === 'x-msip-labels') {
       const pairs = f.value

@@ -16,7 +16,7 @@ import { messageEncryption, type TreeNode } from './encryption.js';
 import { bodyArmour } from './inline-pgp.js';
 import { HeaderFieldList, MAX_FIELD_CHARS, readHeaders, type ReadHeaders } from './header-list.js';
 import { AttachmentLeaf, MESSAGE_TYPES, MessageLeaf, SKIP, TextLeaf, type LeafSink } from './leaf-sinks.js';
-import { markingsInHeaders, markingsInSubject, markingsInText } from './markings.js';
+import { markingsInBody, markingsInHeaders, markingsInSubject } from './markings.js';
 import type { Address, EncryptionKind, MarkingHit } from './model.js';
 import type { Haltable, ParseContext } from './parse-context.js';
 import { identityDecoder, transferDecoder, type TransferDecoder } from './transfer-decoding.js';
@@ -327,7 +327,7 @@ export class MessageWalker implements Haltable {
     };
     if (subject) scan('subject', () => markingsInSubject(subject, scheme));
     if (headers.fields.length) scan('headers', () => markingsInHeaders(headers.fields, scheme));
-    if (bodyText) scan('body', () => markingsInText(bodyText, scheme, 'body'));
+    if (bodyText) scan('body', () => markingsInBody(bodyText, scheme));
     return hits;
   }
 }

@@ -81,6 +81,12 @@ export interface MarkingHit {
   readonly source: string;
   /** The text that carried it (shortened). */
   readonly text: string;
+  /**
+   * Set when the text may or may not mark this email (a marking only in quoted history, a bare
+   * CONFIDENTIAL that commercial mail also uses): why, in words ('in quoted history'). Such a hit
+   * never sets the marking by itself; the marking-unclear rule holds the mail for a reviewer.
+   */
+  readonly doubt?: string;
 }
 
 /**

@@ -21,7 +21,7 @@ import type { Envelope } from '../message/envelope.js';
 import type { InspectedMessage } from '../message/model.js';
 import type { Check, CheckContext } from './check.js';
 import { CHECKS } from './checks/index.js';
-import { domainOf } from './domains.js';
+import { isExempt } from './exemptions.js';
 import type { MessageFacts } from './facts.js';
 import { computeFacts } from './facts-compute.js';
 import type { RuleId } from './rules.js';
@@ -80,16 +80,7 @@ function worst(decisions: Iterable<Decision>): Decision {
   return out;
 }
 
-/** True when the envelope sender or the AUTH user is listed: 'a@b.c' exactly, '@b.c' by domain. */
-export function isExempt(entries: readonly string[], envelope: Envelope): boolean {
-  if (entries.length === 0) return false;
-  const ids = [envelope.mailFrom, envelope.authUser ?? ''].map((s) => s.trim().toLowerCase()).filter(Boolean);
-  return entries.some((raw) => {
-    const entry = raw.trim().toLowerCase();
-    if (entry.startsWith('@')) return ids.some((id) => id.includes('@') && domainOf(id) === entry.slice(1));
-    return ids.includes(entry);
-  });
-}
+export { isExempt };
 
 export function decide({ run, facts, policy, envelope }: DecideInput): Verdict {
   const ruled: RuledFinding[] = [];

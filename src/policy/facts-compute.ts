@@ -54,10 +54,13 @@ export function computeFacts(
     );
   }
 
+  const marking = highestMarking(message.markings.filter((h) => h.doubt === undefined));
+  const unclear = highestMarking(message.markings.filter((h) => h.doubt !== undefined));
   return Object.freeze({
     personal: hasPersonalTag(message.subject, policy.markings.levels),
     recipients: Object.freeze(recipients),
-    marking: highestMarking(message.markings),
+    marking,
+    unclearMarking: unclear && (!marking || unclear.rank > marking.rank) ? unclear : null,
     encrypted: message.encryption !== null,
     sender: normaliseAddress(envelope.mailFrom),
   });

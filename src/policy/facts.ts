@@ -20,8 +20,13 @@ export interface MessageFacts {
   readonly personal: boolean;
   /** Union of envelope recipients and To/Cc addresses, de-duplicated. */
   readonly recipients: readonly RecipientFact[];
-  /** The highest protective marking found anywhere, or null. */
+  /** The highest protective marking found anywhere, or null. Doubtful hits (MarkingHit.doubt) never count here. */
   readonly marking: MarkingHit | null;
+  /**
+   * The highest doubtful hit ranked above `marking` (a marking only in quoted history, a bare
+   * CONFIDENTIAL), or null: what the mail would be marked if a reviewer read it as a marking.
+   */
+  readonly unclearMarking: MarkingHit | null;
   /** The message itself is encrypted (S/MIME enveloped, PGP/MIME, inline PGP). */
   readonly encrypted: boolean;
   /** The sender used for exceptions: envelope MAIL FROM, lower-cased. */

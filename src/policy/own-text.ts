@@ -14,19 +14,12 @@
  * Known weakness: own text written after a fake separator is not counted; brevity is a
  * quarantine rule, so the price of that trick is low.
  */
+import { historyStart } from '../message/quoted-history.js';
 
 export interface OwnText {
   readonly lines: number;
   readonly chars: number;
 }
-
-const ORIGINAL = /^\s*-{2,}\s*(?:original message|forwarded message)\s*-{2,}\s*$/i;
-const BEGIN_FORWARDED = /^\s*begin forwarded message:\s*$/i;
-const ON_START = /^\s*on\s.{0,200}$/i;
-const WROTE_END = /wrote:\s*$/i;
-const FROM_LINE = /^\s*\*?from:\*?\s*\S/i;
-const SENT_LINE = /^\s*\*?(?:sent|date):\*?\s*\S/i;
-const RULE_LINE = /^\s*_{10,}\s*$/;
 
 export function measureOwnText(body: string, disclaimer: string): OwnText {
   let text = body.replace(/\r\n?/g, '\n');
@@ -46,21 +39,6 @@ export function measureOwnText(body: string, disclaimer: string): OwnText {
     chars += line.length;
   }
   return { lines, chars };
-}
-
-/** Index of the first line of quoted history, or the number of lines when there is none. */
-function historyStart(lines: readonly string[]): number {
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (ORIGINAL.test(line) || BEGIN_FORWARDED.test(line)) return i;
-    if (ON_START.test(line)) {
-      for (let j = i; j < Math.min(i + 3, lines.length); j++) if (WROTE_END.test(lines[j] ?? '')) return i;
-    }
-    if (FROM_LINE.test(line) && lines.slice(i + 1, i + 4).some((l) => SENT_LINE.test(l))) {
-      return i > 0 && RULE_LINE.test(lines[i - 1] ?? '') ? i - 1 : i;
-    }
-  }
-  return lines.length;
 }
 
 function escapeRegExp(s: string): string {

@@ -20,6 +20,7 @@ export const RULE_IDS = [
   'business-to-webmail',
   'marked-unencrypted',
   'marked-too-high',
+  'marking-unclear',
   'mass-mail',
   'malformed',
 ] as const;

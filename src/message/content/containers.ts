@@ -4,7 +4,7 @@
  * A broken or over-limit container becomes a reason (unscannable), never an exception.
  */
 import { open, readFile } from 'node:fs/promises';
-import { markingsInHeaders, markingsInSubject, markingsInText } from '../markings.js';
+import { markingsInBody, markingsInHeaders, markingsInSubject } from '../markings.js';
 import type { MarkingHit } from '../model.js';
 import type { ContentInput } from './analysis-work.js';
 import { messageOf, sourceOf, type Env, type Work } from './analysis-work.js';
@@ -183,7 +183,7 @@ async function openOutlookMessage(input: ContentInput, env: Env, work: Work, rew
   work.attachedMessage = { subject: msg.subject, from: msg.from };
   work.markings.push(
     ...relabel(markingsInSubject(msg.subject, markings), source),
-    ...markingsInText(msg.body, markings, source),
+    ...markingsInBody(msg.body, markings, source),
     ...relabel(markingsInHeaders(msg.headers, markings), source),
   );
   if (msg.attachments.length === 0 || !canNest(input, env, work)) return;
@@ -223,7 +223,7 @@ async function analyseTnef(bytes: Buffer, input: ContentInput, env: Env, work: W
   const source = sourceOf(input);
   work.basis = 'container';
   work.attachedMessage = { subject: tnef.subject, from: [] };
-  work.markings.push(...relabel(markingsInSubject(tnef.subject, markings), source), ...markingsInText(tnef.body, markings, source));
+  work.markings.push(...relabel(markingsInSubject(tnef.subject, markings), source), ...markingsInBody(tnef.body, markings, source));
   if (tnef.attachments.length === 0 || !canNest(input, env, work)) return;
   const sink = memberSink(input, env, work);
   await walk(env, work, 'TNEF', async () => {

@@ -9,6 +9,9 @@
 import * as CFB from 'cfb';
 import type { Policy } from '../../config/policy-schema.js';
 import type { MarkingHit, TypeFamily } from '../model.js';
+import { markingsInText } from '../markings.js';
+import { biffPrintHeaderText } from './biff-print-headers.js';
+import { wordBinaryHeaderText } from './word-binary-headers.js';
 import { propertyMarkings } from './office-ooxml.js';
 import { customProperties } from './property-set.js';
 
@@ -93,6 +96,8 @@ export interface CfbView {
 const SUMMARY_MAX = 1024 * 1024;
 const FIB_MAX = 512;
 const WORKBOOK_MAX = 4 * 1024 * 1024;
+/** A .doc's text and piece table: the header story follows the main text, so most of the stream. */
+const WORD_TEXT_MAX = 8 * 1024 * 1024;
 
 export type CfbClassification = Omit<CfbFindings, 'rewritten'>;
 
@@ -123,13 +128,17 @@ export async function classifyCfb(view: CfbView, scheme: Policy['markings'], sou
   if (top.has('WordDocument')) {
     const fib = await view.stream('WordDocument', FIB_MAX);
     const encrypted = fib !== null && fib.length >= 12 && (fib.readUInt16LE(0x0a) & WORD_F_ENCRYPTED) !== 0;
-    return { ...base, mime: 'application/msword', ext: 'doc', family: 'word', encrypted, markings: await labels() };
+    const markings = await labels();
+    if (!encrypted) markings.push(...(await wordHeaderMarkings(view, scheme, source)));
+    return { ...base, mime: 'application/msword', ext: 'doc', family: 'word', encrypted, markings };
   }
   if (top.has('Workbook') || top.has('Book')) {
-    const globals = excelGlobals(await view.stream(top.has('Workbook') ? 'Workbook' : 'Book', WORKBOOK_MAX));
+    const workbook = await view.stream(top.has('Workbook') ? 'Workbook' : 'Book', WORKBOOK_MAX);
+    const globals = excelGlobals(workbook);
+    const printed = markingsInText(biffPrintHeaderText(workbook), scheme, source);
     return {
       ...base, mime: 'application/vnd.ms-excel', ext: 'xls', family: 'excel',
-      macros: base.macros || globals.xlm, encrypted: globals.encrypted, markings: await labels(),
+      macros: base.macros || globals.xlm, encrypted: globals.encrypted, markings: [...(await labels()), ...printed],
     };
   }
   if (top.has('PowerPoint Document')) {
@@ -139,6 +148,13 @@ export async function classifyCfb(view: CfbView, scheme: Policy['markings'], sou
   if (top.has('VisioDocument')) return { ...base, mime: 'application/vnd.visio', ext: 'vsd', family: 'office-other', markings: await labels() };
   if (top.has('Quill')) return { ...base, mime: 'application/x-mspublisher', ext: 'pub', family: 'office-other', markings: await labels() };
   return { ...base, mime: 'application/x-cfb', ext: 'cfb', family: 'unknown', markings: await labels() };
+}
+
+/** Header and footer banners of a .doc; a file whose streams do not add up gives none (it is still a document). */
+async function wordHeaderMarkings(view: CfbView, scheme: Policy['markings'], source: string): Promise<MarkingHit[]> {
+  const doc = await view.stream('WordDocument', WORD_TEXT_MAX);
+  const tables = { '0Table': await view.stream('0Table', WORD_TEXT_MAX), '1Table': await view.stream('1Table', WORD_TEXT_MAX) };
+  return markingsInText(wordBinaryHeaderText(doc, (name) => tables[name]), scheme, source);
 }
 
 /** A compound file in memory, parsed whole by `cfb` (which can also write it afresh for msgreader). */

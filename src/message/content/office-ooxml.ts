@@ -5,9 +5,10 @@
  * the text of Word headers and footers).
  */
 import type { Policy } from '../../config/policy-schema.js';
-import { levelForPurviewLabel, markingInValue, markingsInMsipProperties, markingsInText } from '../markings.js';
+import { levelForPurviewLabel, markingInValue, markingsInMsipProperties } from '../markings.js';
 import type { MarkingHit, TypeFamily } from '../model.js';
-import { attr, decodeEntities, scanXml, wordText } from './office-xml.js';
+import { documentTextMarkings } from './office-marking-text.js';
+import { attr, decodeEntities, scanXml } from './office-xml.js';
 import type { ZipEntryInfo, ZipHandle } from './zip-file.js';
 
 export interface ZipKind {
@@ -19,7 +20,6 @@ export interface ZipKind {
 }
 
 const PART_CAP = 1024 * 1024;
-const MAX_HEADER_PARTS = 16;
 
 /** Main part content type (lower-case, without '+xml'/'main') -> type. */
 const OOXML_MAIN: readonly [string, string, TypeFamily, string][] = [
@@ -148,15 +148,7 @@ export async function inspectZipDocument(
   if (custom) markings.push(...customPropertyMarkings(custom, scheme, source));
   const labelInfo = await readText(zip, find(zip.entries, 'docMetadata/LabelInfo.xml'));
   if (labelInfo) markings.push(...labelInfoMarkings(labelInfo, scheme, source));
-  if (kind.family === 'word') {
-    const parts = zip.entries
-      .filter((e) => /^word\/(?:header|footer)\d*\.xml$/i.test(e.name))
-      .slice(0, MAX_HEADER_PARTS);
-    for (const part of parts) {
-      const xml = await readText(zip, part);
-      if (xml) markings.push(...markingsInText(wordText(xml), scheme, source));
-    }
-  }
+  markings.push(...(await documentTextMarkings(zip, kind.family, scheme, source)));
   return { macros, encrypted, markings };
 }
 

@@ -83,7 +83,11 @@ export function decodeEntities(s: string): string {
   });
 }
 
-/** Word text (w:t runs), a line per paragraph: what header and footer banner lines look like. */
+/**
+ * Word text (w:t runs, DrawingML a:t), a line per paragraph: what header and footer banner lines look
+ * like. Runs of one paragraph join ('OFFICIAL' + no-break hyphen + 'SENSITIVE'); a watermark's text
+ * (VML `v:textpath string="..."`) is a line of its own; deleted text and field codes are not shown, so not read.
+ */
 export function wordText(xml: string): string {
   const out: string[] = [];
   let inText = false;
@@ -92,7 +96,13 @@ export function wordText(xml: string): string {
       if (t.name === 't') inText = t.kind === 'open';
       else if (t.name === 'p' && t.kind !== 'open') out.push('\n');
       else if (t.name === 'br' || t.name === 'cr') out.push('\n');
-      else if (t.name === 'tab') out.push(' ');
+      else if (t.name === 'tab' || t.name === 'ptab') out.push(' ');
+      else if (t.name === 'nobreakhyphen') out.push('\u2011');
+      else if (t.name === 'softhyphen') out.push('\u00AD');
+      else if (t.name === 'textpath' && t.kind !== 'close') {
+        const watermark = attr(t.attrs, 'string');
+        if (watermark) out.push(`\n${watermark}\n`);
+      }
     },
     text(s) {
       if (inText) out.push(decodeEntities(s));

@@ -11,6 +11,7 @@ import { macroDocuments } from './macro-documents.js';
 import { malformed } from './malformed.js';
 import { markedTooHigh } from './marked-too-high.js';
 import { markedUnencrypted } from './marked-unencrypted.js';
+import { markingUnclear } from './marking-unclear.js';
 import { massMail } from './mass-mail.js';
 import { messageSize } from './message-size.js';
 import { personalAttachmentType } from './personal-attachment-type.js';
@@ -41,6 +42,7 @@ export const CHECKS: readonly Check[] = Object.freeze([
   businessToWebmail,
   markedUnencrypted,
   markedTooHigh,
+  markingUnclear,
   massMail,
   malformed,
 ]);
