@@ -1,19 +1,26 @@
 /**
  * The few signatures file-type does not know and we test by hand: disk images (ISO 9660 / UDF, VHD, VHDX,
- * raw FAT images, DMG), OneNote, TNEF, and the Java class / Mach-O fat split of 0xCAFEBABE.
+ * raw FAT images, DMG), OneNote, TNEF, every Mach-O variant, and the Java class / Mach-O fat split of
+ * 0xCAFEBABE.
  */
 
 export type HandType = 'iso' | 'vhd' | 'vhdx' | 'img' | 'dmg' | 'one' | 'tnef' | 'class' | 'macho';
 
-/** OneNote section file GUID {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3} as stored (little-endian fields). */
-const ONENOTE = Buffer.from('e4525c7b8cd8a74daeb15378d02996d3', 'hex');
+/**
+ * OneNote file GUIDs as stored (little-endian fields): a section {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}
+ * and a table of contents {43FF2FA1-EFD9-4C76-9EE2-10EA5722765F}.
+ */
+const ONENOTE = [Buffer.from('e4525c7b8cd8a74daeb15378d02996d3', 'hex'), Buffer.from('a12fff43d9ef764c9ee210ea5722765f', 'hex')];
+/** Thin Mach-O in either byte order (32 and 64 bit), and the 64-bit fat header. */
+const MACHO_MAGICS = new Set([0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabf]);
 const TNEF_SIGNATURE = 0x223e9f78;
 const VOLUME_IDS = ['CD001', 'BEA01', 'NSR02', 'NSR03', 'TEA01'];
 
 /** Signatures in the first bytes. */
 export function handTypeOfHead(head: Buffer): HandType | null {
   if (head.length >= 4 && head.readUInt32LE(0) === TNEF_SIGNATURE) return 'tnef';
-  if (head.length >= 16 && head.subarray(0, 16).equals(ONENOTE)) return 'one';
+  if (head.length >= 16 && ONENOTE.some((g) => head.subarray(0, 16).equals(g))) return 'one';
+  if (head.length >= 8 && MACHO_MAGICS.has(head.readUInt32BE(0))) return 'macho';
   if (head.length >= 8) {
     const start = head.toString('latin1', 0, 8);
     if (start === 'vhdxfile') return 'vhdx';

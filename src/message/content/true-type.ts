@@ -9,6 +9,7 @@ import type { TypeFamily } from '../model.js';
 import type { PartBlob } from './blob.js';
 import { inspectMz } from './pe.js';
 import { handTypeOfHead, handTypeOfTail, type HandType } from './signatures.js';
+import { scriptTypeOfText, sylkMacros } from './script-sniff.js';
 import { decodeSample, findScript, looksLikeText, textKind } from './text-sniff.js';
 import { familyOfDetectedExt } from './type-table.js';
 
@@ -33,8 +34,13 @@ export const SCRIPT_SCAN_BYTES = 8 * 1024 * 1024;
 
 const MARKUP_NAME = /\.(?:html?|xhtml|svgz?|shtml|xht|hta|mht|mhtml|xml|xsl)$/i;
 
+/**
+ * Disk images mount with a double click on Windows and macOS and show the programs inside (the carrier of
+ * choice since Office blocked macros from the internet): executable content, and unscannable as well,
+ * since we do not open them.
+ */
 const DISK = (mime: string, ext: string, what: string): Omit<Sniffed, 'basis' | 'script'> => ({
-  mime, ext, family: 'archive', container: null, unscannable: `cannot open ${what}`,
+  mime, ext, family: 'executable', container: null, unscannable: `cannot open ${what}`,
 });
 
 const HAND: Record<HandType, Omit<Sniffed, 'basis' | 'script'>> = {
@@ -43,7 +49,8 @@ const HAND: Record<HandType, Omit<Sniffed, 'basis' | 'script'>> = {
   vhdx: DISK('application/x-vhdx', 'vhdx', 'VHDX disk images'),
   img: DISK('application/x-raw-disk-image', 'img', 'disk images'),
   dmg: DISK('application/x-apple-diskimage', 'dmg', 'DMG disk images'),
-  one: { mime: 'application/onenote', ext: 'one', family: 'office-other', container: null, unscannable: null },
+  // OneNote runs embedded files with one click: a carrier of programs, whatever it is called.
+  one: { mime: 'application/onenote', ext: 'one', family: 'executable', container: null, unscannable: null },
   tnef: { mime: 'application/vnd.ms-tnef', ext: 'tnef', family: 'message', container: 'tnef', unscannable: null },
   class: { mime: 'application/java-vm', ext: 'class', family: 'executable', container: null, unscannable: null },
   macho: { mime: 'application/x-mach-binary', ext: 'macho', family: 'executable', container: null, unscannable: null },
@@ -110,11 +117,19 @@ async function prefixOf(blob: PartBlob, max: number): Promise<Buffer> {
 
 async function sniffText(blob: PartBlob, name: string | null): Promise<Sniffed | null> {
   if (!looksLikeText(blob.head.subarray(0, 8192))) return null;
-  const kind = textKind(decodeSample(blob.head.subarray(0, 8192)));
+  const start = decodeSample(blob.head.subarray(0, 8192));
+  const kind = textKind(start);
   const markupByName = name !== null && MARKUP_NAME.test(name);
   const text = (mime: string, ext: string, family: TypeFamily = 'text'): Sniffed => ({
     mime, ext, family, basis: 'text', container: null, unscannable: null, script: null,
   });
+  // A program in text form is one whatever its name (see script-sniff.ts).
+  const program = scriptTypeOfText(start, kind === 'html');
+  if (program) return text(program.mime, program.ext, 'executable');
+  if (sylkMacros(start) !== null) {
+    const macros = sylkMacros(decodeSample(await prefixOf(blob, SCRIPT_SCAN_BYTES))) === true;
+    return { ...text('application/x-sylk', 'slk', 'excel'), macros };
+  }
   if (kind === 'message') return text('message/rfc822', 'eml', 'message');
   if (kind === 'pgp') return text('application/pgp-encrypted', 'asc', 'encrypted');
   if (kind === 'excel-xml') return text('application/xml', 'xml', 'excel');
