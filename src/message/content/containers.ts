@@ -95,6 +95,12 @@ export async function openZipItem(input: ContentInput, env: Env, work: Work): Pr
       const opened = zip;
       await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
     }
+    // A document glued to another zip, or with local entries its directory hides (zip-file.ts): what an
+    // extractor would find in it is inspected like an archive's members.
+    if (zip.anomalies.length && kind.role !== 'archive' && canNest(input, env, work)) {
+      const opened = zip;
+      await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
+    }
   } finally {
     zip.close();
   }

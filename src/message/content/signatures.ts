@@ -14,6 +14,7 @@ const ONENOTE = [Buffer.from('e4525c7b8cd8a74daeb15378d02996d3', 'hex'), Buffer.
 /** Thin Mach-O in either byte order (32 and 64 bit), and the 64-bit fat header. */
 const MACHO_MAGICS = new Set([0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabf]);
 const TNEF_SIGNATURE = 0x223e9f78;
+const END_SIG = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const VOLUME_IDS = ['CD001', 'BEA01', 'NSR02', 'NSR03', 'TEA01'];
 
 /** Signatures in the first bytes. */
@@ -59,4 +60,16 @@ function isFatBootSector(head: Buffer): boolean {
   const fs32 = head.toString('latin1', 0x52, 0x57);
   const ntfs = head.toString('latin1', 3, 7);
   return fs16.startsWith('FAT') || fs32.startsWith('FAT') || ntfs === 'NTFS' || head.toString('latin1', 3, 8) === 'EXFAT';
+}
+
+/**
+ * Does the content end with a zip end-of-central-directory record (its comment running exactly to the
+ * end)? What 7-Zip and WinRAR look for in a file that does not start like a zip.
+ */
+export function endsLikeZip(tail: Buffer): boolean {
+  if (tail.length < 22) return false;
+  for (let at = tail.lastIndexOf(END_SIG, tail.length - 22); at >= 0; at = at > 0 ? tail.lastIndexOf(END_SIG, at - 1) : -1) {
+    if (tail.readUInt16LE(at + 20) === tail.length - at - 22) return true;
+  }
+  return false;
 }

@@ -8,7 +8,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { TypeFamily } from '../model.js';
 import type { PartBlob } from './blob.js';
 import { inspectMz } from './pe.js';
-import { handTypeOfHead, handTypeOfTail, type HandType } from './signatures.js';
+import { endsLikeZip, handTypeOfHead, handTypeOfTail, type HandType } from './signatures.js';
 import { scriptTypeOfText, sylkMacros } from './script-sniff.js';
 import { decodeSample, findScript, looksLikeText, textKind } from './text-sniff.js';
 import { familyOfDetectedExt } from './type-table.js';
@@ -85,14 +85,20 @@ function magic(mime: string, ext: string, family: TypeFamily, container: Contain
   return { mime, ext, family, basis: 'magic', container, unscannable: CANNOT_OPEN[ext] ?? null, script: null };
 }
 
-/** The last 512 bytes, from memory or the temp file (only read when the head said nothing). */
+/** The end record of a zip and its longest comment. */
+const ZIP_TAIL_BYTES = 22 + 0xffff;
+
+/**
+ * The last bytes (enough for a zip end record with its comment), from memory or the temp file (only read
+ * when the head said nothing).
+ */
 async function tailOf(blob: PartBlob): Promise<Buffer> {
   if (blob.size <= blob.head.length) return blob.head;
-  if (blob.buffer) return blob.buffer.subarray(Math.max(0, blob.buffer.length - 512));
+  if (blob.buffer) return blob.buffer.subarray(Math.max(0, blob.buffer.length - ZIP_TAIL_BYTES));
   if (!blob.path) return Buffer.alloc(0);
   const fh = await open(blob.path, 'r');
   try {
-    const tail = Buffer.alloc(Math.min(512, blob.size));
+    const tail = Buffer.alloc(Math.min(ZIP_TAIL_BYTES, blob.size));
     const { bytesRead } = await fh.read(tail, 0, tail.length, blob.size - tail.length);
     return tail.subarray(0, bytesRead);
   } finally {
@@ -184,8 +190,11 @@ export async function sniffContent(blob: PartBlob, name: string | null): Promise
       prefix === 'image' || prefix === 'audio' || prefix === 'video' ? prefix : familyOfDetectedExt(ft.ext);
     return magic(ft.mime, ft.ext, family);
   }
-  const tailType = handTypeOfTail(await tailOf(blob));
+  const tail = await tailOf(blob);
+  const tailType = handTypeOfTail(tail);
   if (tailType) return hand(tailType);
+  // A zip with something in front (junk, or a format we do not know): extractors find it by its end.
+  if (endsLikeZip(tail)) return magic('application/zip', 'zip', 'archive', 'zip');
   const text = await sniffText(blob, name);
   if (text) return text;
   return { mime: 'application/octet-stream', ext: '', family: 'unknown', basis: 'none', container: null, unscannable: null, script: null };
