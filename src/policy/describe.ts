@@ -46,7 +46,10 @@ export function typeLabel(d: DetectedType): string {
   let label = BY_EXT[d.ext.toLowerCase()] ?? BY_FAMILY[d.family];
   // HTML or SVG is only 'executable' when it carries script: say so, it is the whole point.
   if (d.family === 'executable' && d.basis !== 'name' && /^(html?|svg|xhtml)$/i.test(d.ext)) label += ' carrying script';
-  if (d.macros && !label.includes('macros')) label += ' with macros';
+  // A PDF is only 'executable' for a launch action, and its 'macros' are JavaScript (pdf-item.ts).
+  if (d.family === 'executable' && d.ext === 'pdf') label += ' with an action that launches a program';
+  if (d.macros && d.ext === 'pdf') label += ' with JavaScript';
+  else if (d.macros && !label.includes('macros')) label += ' with macros';
   if (d.encrypted) label = `password-protected ${label}`;
   return label;
 }

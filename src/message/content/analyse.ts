@@ -13,6 +13,7 @@ import { openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } fro
 import { isExecutableName } from './executable-names.js';
 import { extensionOf } from './file-name.js';
 import { nameTricks } from './name-tricks.js';
+import { openPdfItem } from './pdf-item.js';
 import { sniffContent } from './true-type.js';
 
 export interface ContentInput {
@@ -97,6 +98,9 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
       break;
     case 'tnef':
       await openTnefItem(input, env, work);
+      break;
+    case 'pdf':
+      await openPdfItem(input, env, work);
       break;
     case null:
       break;

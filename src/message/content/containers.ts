@@ -54,7 +54,7 @@ interface Whole {
  * limit. Bytes still in memory cost nothing more; a spilled file is read back only when the
  * process-wide whole-read budget allows (see whole-read-budget.ts).
  */
-async function wholeContent(blob: PartBlob, env: Env): Promise<Whole | null> {
+export async function wholeContent(blob: PartBlob, env: Env): Promise<Whole | null> {
   if (blob.buffer) return { bytes: blob.buffer, release: () => undefined };
   if (!blob.path || blob.size > CONTAINER_READ_LIMIT) return null;
   const giveBack = await wholeReads.acquire(blob.size, { nested: env.wholeHeld > 0, ...(env.ctx.options.signal ? { signal: env.ctx.options.signal } : {}) });

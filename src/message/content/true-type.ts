@@ -13,7 +13,7 @@ import { scriptTypeOfText, sylkMacros } from './script-sniff.js';
 import { decodeSample, findScript, looksLikeText, textKind } from './text-sniff.js';
 import { familyOfDetectedExt } from './type-table.js';
 
-export type Container = 'zip' | 'cfb' | 'gzip' | 'tar' | 'tnef';
+export type Container = 'zip' | 'cfb' | 'gzip' | 'tar' | 'tnef' | 'pdf';
 
 export interface Sniffed {
   readonly mime: string;
@@ -84,6 +84,8 @@ function hand(t: HandType): Sniffed {
 function magic(mime: string, ext: string, family: TypeFamily, container: Container | null = null): Sniffed {
   return { mime, ext, family, basis: 'magic', container, unscannable: CANNOT_OPEN[ext] ?? null, script: null };
 }
+
+const PDF_LATE_HEADER = /%PDF-\d\.\d/;
 
 /** The end record of a zip and its longest comment. */
 const ZIP_TAIL_BYTES = 22 + 0xffff;
@@ -185,10 +187,15 @@ export async function sniffContent(blob: PartBlob, name: string | null): Promise
     if (ft.ext === 'gz' || ft.ext === 'tar.gz') return magic('application/gzip', 'gz', 'archive', 'gzip');
     if (ft.ext === 'tar') return magic(ft.mime, 'tar', 'archive', 'tar');
     if (ft.ext === 'pgp') return magic(ft.mime, 'pgp', 'encrypted');
+    if (ft.ext === 'pdf') return magic(ft.mime, 'pdf', 'pdf', 'pdf');
     const prefix = ft.mime.split('/')[0];
     const family =
       prefix === 'image' || prefix === 'audio' || prefix === 'video' ? prefix : familyOfDetectedExt(ft.ext);
     return magic(ft.mime, ft.ext, family);
+  }
+  // Readers accept the PDF header anywhere in the first KB.
+  if (PDF_LATE_HEADER.test(head.toString('latin1', 0, 1024)) && /\d+\s+\d+\s+obj\b/.test(head.toString('latin1', 0, 8192))) {
+    return magic('application/pdf', 'pdf', 'pdf', 'pdf');
   }
   const tail = await tailOf(blob);
   const tailType = handTypeOfTail(tail);
