@@ -7,7 +7,7 @@
 import { inflateSync } from 'node:zlib';
 import type { ContentInput } from './analyse.js';
 import { messageOf, type Env, type Work } from './analysis-work.js';
-import { ArchiveLimitError } from './archive-limits.js';
+import { ArchiveLimitError, RATIO_FLOOR_BYTES } from './archive-limits.js';
 import { CONTAINER_READ_LIMIT, wholeContent } from './containers.js';
 import { memberSink } from './member-sink.js';
 import { scanPdf, type Inflater, type PdfScan } from './pdf-scan.js';
@@ -16,14 +16,21 @@ import { scanPdf, type Inflater, type PdfScan } from './pdf-scan.js';
 function budgetInflater(env: Env): Inflater {
   return (data) => {
     const left = Math.max(0, env.budget.maxExpandedBytes - env.budget.expanded);
+    // Stop inflating at a bomb's ratio too, not only at the total: the member sink would refuse it anyway.
+    const bombAt = Math.max(RATIO_FLOOR_BYTES, data.length * env.budget.maxRatio);
+    const cap = Math.min(left, bombAt) + 1;
     try {
-      return inflateSync(data, { maxOutputLength: left + 1 });
+      return inflateSync(data, { maxOutputLength: cap });
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new ArchiveLimitError(`expanded size exceeds the limit of ${env.budget.maxExpandedBytes} bytes`);
+        throw new ArchiveLimitError(
+          cap <= left
+            ? `compression bomb: a file embedded in the PDF expands more than ${env.budget.maxRatio} times`
+            : `expanded size exceeds the limit of ${env.budget.maxExpandedBytes} bytes`,
+        );
       }
       // A truncated stream: what a reader would still show.
-      return inflateSync(data, { maxOutputLength: left + 1, finishFlush: 2 });
+      return inflateSync(data, { maxOutputLength: cap, finishFlush: 2 });
     }
   };
 }

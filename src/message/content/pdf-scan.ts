@@ -173,7 +173,7 @@ export function boundedInflate(data: Buffer, cap: number): Buffer {
 
 const OBJ = /(\d{1,10})\s+(\d{1,5})\s+obj\b/g;
 /** An object worth a closer look: a key we act on, or a name with an escape that may hide one. */
-const INTERESTING = /\/(?:S|JS|XFA|EF|Type)(?![\w.-])|#[0-9a-fA-F]{2}/;
+const INTERESTING = /\/(?:S|JS|XFA|EF)(?![\w.-])|\/EmbeddedFile|#[0-9a-fA-F]{2}/;
 
 /** Scan a whole PDF held in memory. `inflate` carries the caller's limits for embedded files. */
 export function scanPdf(bytes: Buffer, inflate: Inflater = boundedInflate): PdfScan {
@@ -257,7 +257,7 @@ export function scanPdf(bytes: Buffer, inflate: Inflater = boundedInflate): PdfS
       streams.set(objNum, ref);
       if (/\/Type\s*\/ObjStm\b/.test(ref.dict)) objectStreams.push(ref);
       look(objNum, dict);
-      bodyEnd = endobjAfter(dataEnd)?.index ?? text.length;
+      bodyEnd = Math.min(endobjAfter(dataEnd)?.index ?? text.length, objectAfter(dataEnd)?.index ?? text.length);
     } else {
       if (nextObj && nextObj.index < bodyEnd) bodyEnd = nextObj.index;
       look(objNum, text.slice(bodyStart, bodyEnd));
