@@ -16,6 +16,7 @@ import { markingDocumentCases } from './cases/marking-documents.js';
 import { markingLookalikeCases } from './cases/marking-lookalike.js';
 import { personalCases } from './cases/personal.js';
 import { personalAttachmentCases } from './cases/personal-attachments.js';
+import { trueTypeCases } from './cases/true-type.js';
 import { manifestYaml, type FixtureCase } from './manifest.js';
 
 /** Every case, in manifest order. */
@@ -32,6 +33,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...personalAttachmentCases,
   ...forwardingCases,
   ...malformedCases,
+  ...trueTypeCases,
 ];
 
 export const MANIFEST_FILE = 'manifest.yaml';
