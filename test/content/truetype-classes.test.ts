@@ -85,3 +85,16 @@ describe('look-alikes stay what they are', () => {
     expect((await detect(text(source), 'notes.txt')).family).not.toBe('executable');
   });
 });
+
+describe('the text tests stay linear on hostile text', () => {
+  it.each<[string, string]>([
+    ['a remark line of blanks', `rem ${' '.repeat(8000)}x`],
+    ['a bracket section of blanks', `[Shell]\n${' \n'.repeat(4000)}`],
+    ['an unclosed comment before a job', `<!--${'<!--'.repeat(2000)}`],
+    ['hash lines', '#\n'.repeat(4000)],
+  ])('%s', async (_what, source) => {
+    const started = Date.now();
+    expect((await detect(Buffer.from(source), 'x.txt')).family).not.toBe('executable');
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});

@@ -27,7 +27,7 @@ const INTERNET_SHORTCUT = /^\[InternetShortcut\][ \t]*\r?\n(?:[^\r\n]*\r?\n)*?[ 
 const SHELL_COMMAND_FILE = /^\[Shell\][ \t]*\r?\n(?:[^\r\n]*\r?\n)*?[ \t]*Command[ \t]*=/i;
 /** Excel web query: 'WEB', a version line, then a URL Excel fetches and runs formulas from. */
 const WEB_QUERY = /^WEB[ \t]*\r?\n[ \t]*\d+[ \t]*\r?\n[ \t]*(?:https?|ftp|file):\/\//i;
-const BATCH = /^(?:(?:rem\b[^\r\n]*|::[^\r\n]*|)[ \t]*\r?\n)*@echo[ \t]+off\b/i;
+const BATCH = /^(?:(?:rem\b[^\r\n]*|::[^\r\n]*|[ \t]*)\r?\n)*@echo[ \t]+off\b/i;
 const POWERSHELL = /^(?:#[^\r\n]*\r?\n|\s)*?(?:#requires[ \t]+-(?:version|modules|runasadministrator|pseditions)\b|\[CmdletBinding\(|<#[\s\S]{0,2000}?\.SYNOPSIS\b)/i;
 const HTA = /<hta:application[\s>/]/i;
 /** Where mshta finds the HTA element: the start of the file, after at most a doctype, <html>, <head>, <title>. */
