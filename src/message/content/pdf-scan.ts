@@ -264,7 +264,7 @@ export function scanPdf(bytes: Buffer, inflate: Inflater = boundedInflate): PdfS
     }
     OBJ.lastIndex = Math.max(bodyEnd, bodyStart);
   }
-  if (objects === 0) problems.push('no PDF objects found');
+  // No objects: nothing a reader could run or extract either (a stub, or a broken file it will refuse).
 
   // Objects inside compressed object streams: inflated once each (an /Extends loop is never followed).
   if (objectStreams.length > MAX_OBJECT_STREAMS) problems.push(`more than ${MAX_OBJECT_STREAMS} PDF object streams; not all read`);
