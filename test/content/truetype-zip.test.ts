@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pdfLetter } from '../../scripts/fixture-lib/pdf-files.js';
 import { openZip } from '../../src/message/content/zip-file.js';
 import { ooxml, peFile, zip } from './builders.js';
 import { analyse, blobOf, makeOptions } from './helpers.js';
@@ -107,5 +108,33 @@ describe('zip structure a permissive extractor reads', () => {
     const cd = whole.readUInt32LE(whole.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) + 16);
     const report = await analyse(whole.subarray(0, cd), 'cut.zip');
     expect(exeNames(report)).toEqual(['cut.zip > b.exe']);
+  });
+});
+
+describe('a picture with a zip glued on', () => {
+  const gifThenZip = async () =>
+    Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.alloc(200, 1), await zip({ 'run.exe': peFile() })]);
+
+  it('named .zip opens in an extractor: the program is found', async () => {
+    const report = await analyse(await gifThenZip(), 'photos.zip');
+    expect(exeNames(report)).toEqual(['photos.zip > run.exe']);
+  });
+
+  it('named .gif stays a picture, and the program glued to it is still found', async () => {
+    const report = await analyse(await gifThenZip(), 'photo.gif');
+    expect(report.detected).toMatchObject({ family: 'image', ext: 'gif' });
+    expect(exeNames(report)).toEqual(['photo.gif > run.exe']);
+  });
+
+  it('a PDF with a zip glued on is scanned as a PDF and its zip opened', async () => {
+    const report = await analyse(Buffer.concat([pdfLetter(['Dear Sir']), await zip({ 'run.exe': peFile() })]), 'letter.pdf');
+    expect(report.detected).toMatchObject({ family: 'pdf' });
+    expect(exeNames(report)).toEqual(['letter.pdf > run.exe']);
+  });
+
+  it('an ordinary picture has no members', async () => {
+    const report = await analyse(Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.alloc(200, 1)]), 'photo.gif');
+    expect(report.members).toEqual([]);
+    expect(report.unscannable).toBeNull();
   });
 });

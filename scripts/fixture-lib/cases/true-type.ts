@@ -9,6 +9,7 @@ import CFB from 'cfb';
 import { guidBytes } from '../bytes.js';
 import { oneNoteSection, peExe, windowsShortcut } from '../executables.js';
 import { messageCase, type FixtureCase } from '../manifest.js';
+import { photoJpeg } from '../media.js';
 import { file } from '../mime.js';
 import { pdfForm, pdfLetter, pdfWithAttachment, pdfWithHiddenJavaScript, pdfWithJavaScript, pdfWithLaunch } from '../pdf-files.js';
 import { external, staff } from '../people.js';
@@ -169,6 +170,15 @@ export const trueTypeCases: FixtureCase[] = [
       await zipBuffer([{ path: 'viewer.exe', data: peExe('Viewer') }]),
       await zipBuffer([{ path: 'readme.txt', data: crlfText('Photos from the ward panel.\n') }]),
     ]),
+    expect: REJECT,
+  }),
+  one({
+    file: 'true-type/jpeg-with-zip-glued-on.eml',
+    description: 'A JPEG with a zip glued after it holding a program: no viewer shows it, an extractor does; the program is found.',
+    from: alex, to: hannah.mailbox, subject: 'FW: Photo of the damage',
+    body: 'Hannah,\n\nThe photo they sent.',
+    filename: 'damage.jpg', contentType: CT.jpeg,
+    data: async () => Buffer.concat([photoJpeg(), await zipBuffer([{ path: 'open-me.exe', data: peExe('OpenMe') }])]),
     expect: REJECT,
   }),
   one({

@@ -9,7 +9,7 @@ import type { TempArea } from '../temp-area.js';
 import { messageOf, type Env, type Work } from './analysis-work.js';
 import { ArchiveBudget } from './archive-limits.js';
 import type { PartBlob } from './blob.js';
-import { openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
+import { openAppendedZip, openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
 import { isExecutableName } from './executable-names.js';
 import { extensionOf } from './file-name.js';
 import { nameTricks } from './name-tricks.js';
@@ -105,6 +105,7 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
     case null:
       break;
   }
+  if (sniffed.appendedZip) await openAppendedZip(input, env, work);
   // HTML or SVG that carries script runs code when opened: executable content.
   if (sniffed.script) work.family = 'executable';
   // The MIME parser opens message/rfc822 parts; a message inside an archive, or a part that hides what it is,

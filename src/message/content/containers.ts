@@ -106,6 +106,24 @@ export async function openZipItem(input: ContentInput, env: Env, work: Work): Pr
   }
 }
 
+/** The members of a zip glued after a picture, a PDF ... (the item keeps the type its head says). */
+export async function openAppendedZip(input: ContentInput, env: Env, work: Work): Promise<void> {
+  if (!canNest(input, env, work)) return;
+  let zip;
+  try {
+    zip = await openZip(input.blob);
+  } catch (err) {
+    work.reasons.push(`cannot open the zip glued to the end: ${messageOf(err)}`);
+    return;
+  }
+  try {
+    const opened = zip;
+    await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
+  } finally {
+    zip.close();
+  }
+}
+
 export async function openCfbItem(input: ContentInput, env: Env, work: Work): Promise<void> {
   // A large file waits in a temp file: read its directory and the few small streams that decide
   // in place. An Outlook message (msgreader wants it whole), or a file the in-place reader cannot

@@ -27,6 +27,11 @@ export interface Sniffed {
   readonly unscannable: string | null;
   /** Script found in HTML/SVG, or null. */
   readonly script: string | null;
+  /**
+   * A zip glued after content of another type (a picture, a PDF): no viewer of that type shows it, but
+   * an extractor opens it, so its members are inspected too and the type stays what the head says.
+   */
+  readonly appendedZip?: boolean;
 }
 
 /** HTML and SVG larger than this are not scanned for script in full (and are unscannable). */
@@ -76,6 +81,11 @@ const CANNOT_OPEN: Record<string, string> = {
   dmg: 'cannot open DMG disk images',
   pst: 'cannot open Outlook data files',
 };
+
+function familyOf(ft: { ext: string; mime: string }): TypeFamily {
+  const prefix = ft.mime.split('/')[0];
+  return prefix === 'image' || prefix === 'audio' || prefix === 'video' ? prefix : familyOfDetectedExt(ft.ext);
+}
 
 function hand(t: HandType): Sniffed {
   return { ...HAND[t], basis: 'magic', script: null };
@@ -187,11 +197,14 @@ export async function sniffContent(blob: PartBlob, name: string | null): Promise
     if (ft.ext === 'gz' || ft.ext === 'tar.gz') return magic('application/gzip', 'gz', 'archive', 'gzip');
     if (ft.ext === 'tar') return magic(ft.mime, 'tar', 'archive', 'tar');
     if (ft.ext === 'pgp') return magic(ft.mime, 'pgp', 'encrypted');
-    if (ft.ext === 'pdf') return magic(ft.mime, 'pdf', 'pdf', 'pdf');
-    const prefix = ft.mime.split('/')[0];
-    const family =
-      prefix === 'image' || prefix === 'audio' || prefix === 'video' ? prefix : familyOfDetectedExt(ft.ext);
-    return magic(ft.mime, ft.ext, family);
+    // Named .zip but starting as a picture or a PDF (a polyglot): it opens in an extractor, which finds
+    // the zip by its end record.
+    if (name && /\.zip$/i.test(name) && !CANNOT_OPEN[ft.ext] && endsLikeZip(await tailOf(blob))) {
+      return magic('application/zip', 'zip', 'archive', 'zip');
+    }
+    const glued = !CANNOT_OPEN[ft.ext] && endsLikeZip(await tailOf(blob));
+    const sniffed = ft.ext === 'pdf' ? magic(ft.mime, 'pdf', 'pdf', 'pdf') : magic(ft.mime, ft.ext, familyOf(ft));
+    return glued ? { ...sniffed, appendedZip: true } : sniffed;
   }
   // Readers accept the PDF header anywhere in the first KB.
   if (PDF_LATE_HEADER.test(head.toString('latin1', 0, 1024)) && /\d+\s+\d+\s+obj\b/.test(head.toString('latin1', 0, 8192))) {
