@@ -3,7 +3,7 @@
  * look-alikes (prose that mentions the markers, a CSV, an ordinary spreadsheet) are not.
  */
 import { describe, expect, it } from 'vitest';
-import { cfbFile, wordFib } from './builders.js';
+import { cfbFile, peFile, wordFib, zip } from './builders.js';
 import { analyse } from './helpers.js';
 
 const detect = async (bytes: Buffer, name: string | null) => (await analyse(bytes, name)).detected;
@@ -28,6 +28,18 @@ describe('programs by their bytes, whatever the name', () => {
   it('counts an MSI named .doc as an installer', async () => {
     const msi = cfbFile({ '\u0005SummaryInformation': Buffer.alloc(64) }, '84100c000000000000c0000000000046');
     expect(await detect(msi, 'contract.doc')).toMatchObject({ family: 'executable', ext: 'msi' });
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ['Java archive', { 'META-INF/MANIFEST.MF': 'Main-Class: A\n', 'A.class': '\xca\xfe' }, 'jar'],
+    ['Android app', { 'AndroidManifest.xml': '<x/>', 'classes.dex': 'dex\n035' }, 'apk'],
+    ['Windows app package', { 'AppxManifest.xml': '<Package/>', 'app.exe': 'x' }, 'msix'],
+  ])('a %s named .zip is a program', async (_what, files, ext) => {
+    expect(await detect(await zip(files), 'photos.zip')).toMatchObject({ family: 'executable', ext });
+  });
+
+  it('an Excel add-in program (.xll) is a Windows library', async () => {
+    expect(await detect(peFile(true), 'budget.xll')).toMatchObject({ family: 'executable', ext: 'dll' });
   });
 
   it('still reads an ordinary Word 97 file as Word', async () => {
