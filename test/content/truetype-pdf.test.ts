@@ -90,6 +90,17 @@ describe('PDF active content', () => {
     expect((await analyse(xfa('<field name="a"/>'), 'f.pdf')).detected.macros).toBe(false);
   });
 
+  it('an encrypted PDF whose objects sit in object streams says so: unscannable, not accepted blind', async () => {
+    const bytes = pdfDocument([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [] /Count 0 >>',
+      { dict: '/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', data: Buffer.from('8a1f0c3e77d0e1b2c3', 'hex') },
+      '<< /Filter /Standard /V 2 /R 3 /O <00> /U <00> /P -4 >>',
+    ]);
+    const encrypted = Buffer.from(bytes.toString('latin1').replace('/Root 1 0 R', '/Root 1 0 R /Encrypt 4 0 R'), 'latin1');
+    expect((await analyse(encrypted, 'statement.pdf')).unscannable).toBe('encrypted PDF: objects in its compressed object streams not read');
+  });
+
   it('a text file that talks about PDF internals is not a PDF', async () => {
     const note = Buffer.from('Our template starts with %PDF-1.7 and the /JavaScript key is banned.\n');
     expect((await analyse(note, 'note.txt')).detected).toMatchObject({ family: 'text' });

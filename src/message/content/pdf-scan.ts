@@ -266,6 +266,7 @@ export function scanPdf(bytes: Buffer, inflate: Inflater = boundedInflate): PdfS
   }
   // No objects: nothing a reader could run or extract either (a stub, or a broken file it will refuse).
 
+  const encrypted = /\/Encrypt\s*(?:\d+\s+\d+\s+R|<<)/.test(text);
   // Objects inside compressed object streams: inflated once each (an /Extends loop is never followed).
   if (objectStreams.length > MAX_OBJECT_STREAMS) problems.push(`more than ${MAX_OBJECT_STREAMS} PDF object streams; not all read`);
   for (const os of objectStreams.slice(0, MAX_OBJECT_STREAMS)) {
@@ -273,7 +274,9 @@ export function scanPdf(bytes: Buffer, inflate: Inflater = boundedInflate): PdfS
     try {
       data = decodeStream(bytes.subarray(os.start, os.end), os.dict, MAX_METADATA_BYTES, boundedInflate);
     } catch (err) {
-      problems.push(`PDF object stream unreadable (${(err as Error).message})`);
+      // Strings and streams of an encrypted PDF (even one that opens without a password) are ciphertext:
+      // the objects packed in its object streams cannot be seen without decrypting it, which we do not.
+      problems.push(encrypted ? 'encrypted PDF: objects in its compressed object streams not read' : `PDF object stream unreadable (${(err as Error).message})`);
       continue;
     }
     const s = data.toString('latin1');
