@@ -3,6 +3,7 @@
  *  - median and p99 inspection time per message over the fixture corpus (in memory, warm)
  *  - a typical 10 KB business message: median time and messages per second on one core
  *  - peak RSS growth while inspecting a generated 25 MB message with one large attachment, streamed
+ *  - a 5 MB PDF (120 pages, images, an embedded file, a form): median time and peak RSS growth
  * Targets (issue 3): 10 KB message < 1 ms median; 25 MB message < 64 MB RSS growth.
  */
 import { readFile, readdir } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { Readable } from 'node:stream';
 import { defaultPolicyPath, loadPolicy } from '../src/config/load-policy.js';
 import { inspect } from '../src/inspect.js';
 import type { Envelope } from '../src/message/envelope.js';
+import { fivePdfMegabytes, pdfMessage } from './pdf-sample.js';
 
 const policy = await loadPolicy(defaultPolicyPath());
 const envelope: Envelope = { mailFrom: 'alex.turner@met.police.uk', rcptTo: ['sam.jones@met.police.uk'] };
@@ -144,3 +146,21 @@ console.log(`  median ${fmt(quantile(times, 0.5))} ms   p99 ${fmt(quantile(times
 console.log(`typical ${typical.length} B business message:`);
 console.log(`  median ${fmt(quantile(typicalTimes, 0.5))} ms   p99 ${fmt(quantile(typicalTimes, 0.99))} ms   ${Math.round(typicalTimes.length / elapsed)} msg/s`);
 console.log(`25 MB message with one large attachment: ${rss.ms} ms, decision ${rss.decision}, peak RSS growth ${rss.peakMb.toFixed(1)} MB`);
+
+const pdf = fivePdfMegabytes();
+const pdfMail = pdfMessage(pdf);
+global.gc?.();
+const pdfBase = process.memoryUsage.rss();
+let pdfPeak = pdfBase;
+const pdfTimer = setInterval(() => {
+  pdfPeak = Math.max(pdfPeak, process.memoryUsage.rss());
+}, 5);
+const pdfTimes: number[] = [];
+for (let i = 0; i < 10; i++) pdfTimes.push(await timeOne(pdfMail));
+pdfTimes.shift(); // the first run warms up
+clearInterval(pdfTimer);
+pdfTimes.sort((a, b) => a - b);
+console.log(
+  `${(pdf.length / 1048576).toFixed(1)} MB PDF in a ${(pdfMail.length / 1048576).toFixed(1)} MB message: median ${fmt(quantile(pdfTimes, 0.5))} ms, ` +
+    `peak RSS growth ${((Math.max(pdfPeak, process.memoryUsage.rss()) - pdfBase) / 1048576).toFixed(1)} MB`,
+);

@@ -19,6 +19,7 @@ import { markingLookalikeCases } from './cases/marking-lookalike.js';
 import { markingPositionCases } from './cases/markings-positions.js';
 import { personalCases } from './cases/personal.js';
 import { personalAttachmentCases } from './cases/personal-attachments.js';
+import { trueTypeCases } from './cases/true-type.js';
 import { manifestYaml, type FixtureCase } from './manifest.js';
 
 /** Every case, in manifest order. */
@@ -38,6 +39,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...cryptoForwardingCases,
   ...malformedCases,
   ...intakeCases,
+  ...trueTypeCases,
 ];
 
 export const MANIFEST_FILE = 'manifest.yaml';

@@ -25,6 +25,9 @@ const BY_EXT: Readonly<Record<string, string>> = {
   ps1: 'PowerShell script', psm1: 'PowerShell module', bat: 'batch script', cmd: 'batch script',
   hta: 'HTML application', jar: 'Java archive', class: 'Java class', reg: 'registry file', xll: 'Excel add-in program',
   sh: 'shell script', apk: 'Android app',
+  wsc: 'Windows Script Component', application: 'ClickOnce application', appinstaller: 'App Installer file',
+  scf: 'Windows Explorer command file', iqy: 'Excel web query', slk: 'SYLK spreadsheet', chm: 'compiled HTML help file',
+  msix: 'Windows app package', vsix: 'Visual Studio extension',
   zip: 'zip archive', gz: 'gzip archive', tar: 'tar archive', '7z': '7-Zip archive', rar: 'RAR archive',
   cab: 'cabinet archive', bz2: 'bzip2 archive', xz: 'xz archive', iso: 'disk image', img: 'disk image',
   vhd: 'virtual disk image', vhdx: 'virtual disk image', dmg: 'macOS disk image',
@@ -43,7 +46,10 @@ export function typeLabel(d: DetectedType): string {
   let label = BY_EXT[d.ext.toLowerCase()] ?? BY_FAMILY[d.family];
   // HTML or SVG is only 'executable' when it carries script: say so, it is the whole point.
   if (d.family === 'executable' && d.basis !== 'name' && /^(html?|svg|xhtml)$/i.test(d.ext)) label += ' carrying script';
-  if (d.macros && !label.includes('macros')) label += ' with macros';
+  // A PDF is only 'executable' for a launch action, and its 'macros' are JavaScript (pdf-item.ts).
+  if (d.family === 'executable' && d.ext === 'pdf') label += ' with an action that launches a program';
+  if (d.macros && d.ext === 'pdf') label += ' with JavaScript';
+  else if (d.macros && !label.includes('macros')) label += ' with macros';
   // S/MIME and PGP are encrypted to a recipient's key, not with a password: say so only for password-protected files.
   if (d.encrypted && d.family !== 'encrypted') label = `password-protected ${label}`;
   return label;

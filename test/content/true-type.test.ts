@@ -48,30 +48,30 @@ describe('media and documents by magic', () => {
 });
 
 describe('signatures tested by hand', () => {
-  it('finds an ISO 9660 image at any of its volume descriptor offsets, unscannable', async () => {
+  it('finds an ISO 9660 image at any of its volume descriptor offsets: executable and unscannable', async () => {
     for (const at of [0x8001, 0x8801, 0x9001]) {
       const iso = Buffer.alloc(0xa000);
       iso.write('CD001', at, 'latin1');
       const report = await analyse(iso, 'image.iso');
-      expect(report.detected).toMatchObject({ ext: 'iso', family: 'archive' });
+      expect(report.detected).toMatchObject({ ext: 'iso', family: 'executable' });
       expect(report.unscannable).toMatch(/ISO/);
     }
   });
 
   it('finds VHD by its footer or header copy, and VHDX', async () => {
     const footer = Buffer.concat([Buffer.alloc(4096, 7), Buffer.from('conectix'), Buffer.alloc(504)]);
-    expect(await detect(footer)).toMatchObject({ ext: 'vhd', family: 'archive' });
+    expect(await detect(footer)).toMatchObject({ ext: 'vhd', family: 'executable' });
     const dynamic = Buffer.concat([Buffer.from('conectix'), Buffer.alloc(1000)]);
     expect(await detect(dynamic)).toMatchObject({ ext: 'vhd' });
     const vhdx = Buffer.concat([Buffer.from('vhdxfile'), Buffer.alloc(1000)]);
     const report = await analyse(vhdx, 'disk.vhdx');
-    expect(report.detected).toMatchObject({ ext: 'vhdx', family: 'archive' });
+    expect(report.detected).toMatchObject({ ext: 'vhdx', family: 'executable' });
     expect(report.unscannable).toMatch(/VHDX/);
   });
 
-  it('finds OneNote', async () => {
+  it('finds OneNote, a carrier of programs', async () => {
     const one = Buffer.concat([Buffer.from('e4525c7b8cd8a74daeb15378d02996d3', 'hex'), Buffer.alloc(200)]);
-    expect(await detect(one)).toMatchObject({ ext: 'one', family: 'office-other' });
+    expect(await detect(one)).toMatchObject({ ext: 'one', family: 'executable' });
   });
 
   it('names formats it cannot open as unscannable', async () => {

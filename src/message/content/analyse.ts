@@ -5,10 +5,11 @@
  */
 import { messageOf, type ContentContext, type ContentInput, type ContentReport, type Env, type Work } from './analysis-work.js';
 import { ArchiveBudget } from './archive-limits.js';
-import { openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
+import { openAppendedZip, openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
 import { isExecutableName } from './executable-names.js';
 import { extensionOf } from './file-name.js';
 import { nameTricks } from './name-tricks.js';
+import { openPdfItem } from './pdf-item.js';
 import { openPgpItem } from './pgp-item.js';
 import { sniffContent } from './true-type.js';
 
@@ -66,11 +67,15 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
     case 'tnef':
       await openTnefItem(input, env, work);
       break;
+    case 'pdf':
+      await openPdfItem(input, env, work);
+      break;
     case null:
       break;
   }
   // PGP armour is proven, not believed (pgp-item.ts).
   if (sniffed.family === 'encrypted' && (sniffed.ext === 'asc' || sniffed.ext === 'pgp')) await openPgpItem(input, env, work);
+  if (sniffed.appendedZip) await openAppendedZip(input, env, work);
   // HTML or SVG that carries script runs code when opened: executable content.
   if (sniffed.script) work.family = 'executable';
   // The MIME parser opens message/rfc822 parts; a message inside an archive, or a part that hides what it is,

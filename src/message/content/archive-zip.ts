@@ -23,7 +23,9 @@ export async function expandZip(zip: ZipHandle, sink: MemberSink): Promise<void>
     if (entry.isDirectory) continue;
     const common = { path: entry.name, declaredSize: entry.declaredSize, compressedSize: entry.compressedSize };
     let verdict: 'continue' | 'stop';
-    if (entry.encrypted) {
+    if (entry.unreadable) {
+      verdict = await sink({ ...common, unreadable: entry.unreadable });
+    } else if (entry.encrypted) {
       verdict = await sink({ ...common, encrypted: true, unreadable: 'encrypted zip member' });
     } else if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
       verdict = await sink({ ...common, unreadable: `zip compression method ${entry.compressionMethod} not supported` });

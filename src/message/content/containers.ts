@@ -54,7 +54,7 @@ interface Whole {
  * limit. Bytes still in memory cost nothing more; a spilled file is read back only when the
  * process-wide whole-read budget allows (see whole-read-budget.ts).
  */
-async function wholeContent(blob: PartBlob, env: Env): Promise<Whole | null> {
+export async function wholeContent(blob: PartBlob, env: Env): Promise<Whole | null> {
   if (blob.buffer) return { bytes: blob.buffer, release: () => undefined };
   if (!blob.path || blob.size > CONTAINER_READ_LIMIT) return null;
   const giveBack = await wholeReads.acquire(blob.size, { nested: env.wholeHeld > 0, ...(env.ctx.options.signal ? { signal: env.ctx.options.signal } : {}) });
@@ -95,6 +95,30 @@ export async function openZipItem(input: ContentInput, env: Env, work: Work): Pr
       const opened = zip;
       await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
     }
+    // A document glued to another zip, or with local entries its directory hides (zip-file.ts): what an
+    // extractor would find in it is inspected like an archive's members.
+    if (zip.anomalies.length && kind.role !== 'archive' && canNest(input, env, work)) {
+      const opened = zip;
+      await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+/** The members of a zip glued after a picture, a PDF ... (the item keeps the type its head says). */
+export async function openAppendedZip(input: ContentInput, env: Env, work: Work): Promise<void> {
+  if (!canNest(input, env, work)) return;
+  let zip;
+  try {
+    zip = await openZip(input.blob);
+  } catch (err) {
+    work.reasons.push(`cannot open the zip glued to the end: ${messageOf(err)}`);
+    return;
+  }
+  try {
+    const opened = zip;
+    await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
   } finally {
     zip.close();
   }

@@ -1,19 +1,27 @@
 /**
  * The few signatures file-type does not know and we test by hand: disk images (ISO 9660 / UDF, VHD, VHDX,
- * raw FAT images, DMG), OneNote, TNEF, and the Java class / Mach-O fat split of 0xCAFEBABE.
+ * raw FAT images, DMG), OneNote, TNEF, every Mach-O variant, and the Java class / Mach-O fat split of
+ * 0xCAFEBABE.
  */
 
 export type HandType = 'iso' | 'vhd' | 'vhdx' | 'img' | 'dmg' | 'one' | 'tnef' | 'class' | 'macho';
 
-/** OneNote section file GUID {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3} as stored (little-endian fields). */
-const ONENOTE = Buffer.from('e4525c7b8cd8a74daeb15378d02996d3', 'hex');
+/**
+ * OneNote file GUIDs as stored (little-endian fields): a section {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}
+ * and a table of contents {43FF2FA1-EFD9-4C76-9EE2-10EA5722765F}.
+ */
+const ONENOTE = [Buffer.from('e4525c7b8cd8a74daeb15378d02996d3', 'hex'), Buffer.from('a12fff43d9ef764c9ee210ea5722765f', 'hex')];
+/** Thin Mach-O in either byte order (32 and 64 bit), and the 64-bit fat header. */
+const MACHO_MAGICS = new Set([0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabf]);
 const TNEF_SIGNATURE = 0x223e9f78;
+const END_SIG = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const VOLUME_IDS = ['CD001', 'BEA01', 'NSR02', 'NSR03', 'TEA01'];
 
 /** Signatures in the first bytes. */
 export function handTypeOfHead(head: Buffer): HandType | null {
   if (head.length >= 4 && head.readUInt32LE(0) === TNEF_SIGNATURE) return 'tnef';
-  if (head.length >= 16 && head.subarray(0, 16).equals(ONENOTE)) return 'one';
+  if (head.length >= 16 && ONENOTE.some((g) => head.subarray(0, 16).equals(g))) return 'one';
+  if (head.length >= 8 && MACHO_MAGICS.has(head.readUInt32BE(0))) return 'macho';
   if (head.length >= 8) {
     const start = head.toString('latin1', 0, 8);
     if (start === 'vhdxfile') return 'vhdx';
@@ -52,4 +60,16 @@ function isFatBootSector(head: Buffer): boolean {
   const fs32 = head.toString('latin1', 0x52, 0x57);
   const ntfs = head.toString('latin1', 3, 7);
   return fs16.startsWith('FAT') || fs32.startsWith('FAT') || ntfs === 'NTFS' || head.toString('latin1', 3, 8) === 'EXFAT';
+}
+
+/**
+ * Does the content end with a zip end-of-central-directory record (its comment running exactly to the
+ * end)? What 7-Zip and WinRAR look for in a file that does not start like a zip.
+ */
+export function endsLikeZip(tail: Buffer): boolean {
+  if (tail.length < 22) return false;
+  for (let at = tail.lastIndexOf(END_SIG, tail.length - 22); at >= 0; at = at > 0 ? tail.lastIndexOf(END_SIG, at - 1) : -1) {
+    if (tail.readUInt16LE(at + 20) === tail.length - at - 22) return true;
+  }
+  return false;
 }

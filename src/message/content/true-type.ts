@@ -8,11 +8,12 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { TypeFamily } from '../model.js';
 import type { PartBlob } from './blob.js';
 import { inspectMz } from './pe.js';
-import { handTypeOfHead, handTypeOfTail, type HandType } from './signatures.js';
+import { endsLikeZip, handTypeOfHead, handTypeOfTail, type HandType } from './signatures.js';
+import { scriptTypeOfText, sylkMacros } from './script-sniff.js';
 import { decodeSample, findScript, looksLikeText, textKind } from './text-sniff.js';
 import { familyOfDetectedExt } from './type-table.js';
 
-export type Container = 'zip' | 'cfb' | 'gzip' | 'tar' | 'tnef';
+export type Container = 'zip' | 'cfb' | 'gzip' | 'tar' | 'tnef' | 'pdf';
 
 export interface Sniffed {
   readonly mime: string;
@@ -26,6 +27,11 @@ export interface Sniffed {
   readonly unscannable: string | null;
   /** Script found in HTML/SVG, or null. */
   readonly script: string | null;
+  /**
+   * A zip glued after content of another type (a picture, a PDF): no viewer of that type shows it, but
+   * an extractor opens it, so its members are inspected too and the type stays what the head says.
+   */
+  readonly appendedZip?: boolean;
 }
 
 /** HTML and SVG larger than this are not scanned for script in full (and are unscannable). */
@@ -33,8 +39,13 @@ export const SCRIPT_SCAN_BYTES = 8 * 1024 * 1024;
 
 const MARKUP_NAME = /\.(?:html?|xhtml|svgz?|shtml|xht|hta|mht|mhtml|xml|xsl)$/i;
 
+/**
+ * Disk images mount with a double click on Windows and macOS and show the programs inside (the carrier of
+ * choice since Office blocked macros from the internet): executable content, and unscannable as well,
+ * since we do not open them.
+ */
 const DISK = (mime: string, ext: string, what: string): Omit<Sniffed, 'basis' | 'script'> => ({
-  mime, ext, family: 'archive', container: null, unscannable: `cannot open ${what}`,
+  mime, ext, family: 'executable', container: null, unscannable: `cannot open ${what}`,
 });
 
 const HAND: Record<HandType, Omit<Sniffed, 'basis' | 'script'>> = {
@@ -43,7 +54,8 @@ const HAND: Record<HandType, Omit<Sniffed, 'basis' | 'script'>> = {
   vhdx: DISK('application/x-vhdx', 'vhdx', 'VHDX disk images'),
   img: DISK('application/x-raw-disk-image', 'img', 'disk images'),
   dmg: DISK('application/x-apple-diskimage', 'dmg', 'DMG disk images'),
-  one: { mime: 'application/onenote', ext: 'one', family: 'office-other', container: null, unscannable: null },
+  // OneNote runs embedded files with one click: a carrier of programs, whatever it is called.
+  one: { mime: 'application/onenote', ext: 'one', family: 'executable', container: null, unscannable: null },
   tnef: { mime: 'application/vnd.ms-tnef', ext: 'tnef', family: 'message', container: 'tnef', unscannable: null },
   class: { mime: 'application/java-vm', ext: 'class', family: 'executable', container: null, unscannable: null },
   macho: { mime: 'application/x-mach-binary', ext: 'macho', family: 'executable', container: null, unscannable: null },
@@ -70,6 +82,11 @@ const CANNOT_OPEN: Record<string, string> = {
   pst: 'cannot open Outlook data files',
 };
 
+function familyOf(ft: { ext: string; mime: string }): TypeFamily {
+  const prefix = ft.mime.split('/')[0];
+  return prefix === 'image' || prefix === 'audio' || prefix === 'video' ? prefix : familyOfDetectedExt(ft.ext);
+}
+
 function hand(t: HandType): Sniffed {
   return { ...HAND[t], basis: 'magic', script: null };
 }
@@ -78,14 +95,22 @@ function magic(mime: string, ext: string, family: TypeFamily, container: Contain
   return { mime, ext, family, basis: 'magic', container, unscannable: CANNOT_OPEN[ext] ?? null, script: null };
 }
 
-/** The last 512 bytes, from memory or the temp file (only read when the head said nothing). */
+const PDF_LATE_HEADER = /%PDF-\d\.\d/;
+
+/** The end record of a zip and its longest comment. */
+const ZIP_TAIL_BYTES = 22 + 0xffff;
+
+/**
+ * The last bytes (enough for a zip end record with its comment), from memory or the temp file (only read
+ * when the head said nothing).
+ */
 async function tailOf(blob: PartBlob): Promise<Buffer> {
   if (blob.size <= blob.head.length) return blob.head;
-  if (blob.buffer) return blob.buffer.subarray(Math.max(0, blob.buffer.length - 512));
+  if (blob.buffer) return blob.buffer.subarray(Math.max(0, blob.buffer.length - ZIP_TAIL_BYTES));
   if (!blob.path) return Buffer.alloc(0);
   const fh = await open(blob.path, 'r');
   try {
-    const tail = Buffer.alloc(Math.min(512, blob.size));
+    const tail = Buffer.alloc(Math.min(ZIP_TAIL_BYTES, blob.size));
     const { bytesRead } = await fh.read(tail, 0, tail.length, blob.size - tail.length);
     return tail.subarray(0, bytesRead);
   } finally {
@@ -110,11 +135,19 @@ async function prefixOf(blob: PartBlob, max: number): Promise<Buffer> {
 
 async function sniffText(blob: PartBlob, name: string | null): Promise<Sniffed | null> {
   if (!looksLikeText(blob.head.subarray(0, 8192))) return null;
-  const kind = textKind(decodeSample(blob.head.subarray(0, 8192)));
+  const start = decodeSample(blob.head.subarray(0, 8192));
+  const kind = textKind(start);
   const markupByName = name !== null && MARKUP_NAME.test(name);
   const text = (mime: string, ext: string, family: TypeFamily = 'text'): Sniffed => ({
     mime, ext, family, basis: 'text', container: null, unscannable: null, script: null,
   });
+  // A program in text form is one whatever its name (see script-sniff.ts).
+  const program = scriptTypeOfText(start, kind === 'html');
+  if (program) return text(program.mime, program.ext, 'executable');
+  if (sylkMacros(start) !== null) {
+    const macros = sylkMacros(decodeSample(await prefixOf(blob, SCRIPT_SCAN_BYTES))) === true;
+    return { ...text('application/x-sylk', 'slk', 'excel'), macros };
+  }
   if (kind === 'message') return text('message/rfc822', 'eml', 'message');
   if (kind === 'pgp') return text('application/pgp-encrypted', 'asc', 'encrypted');
   if (kind === 'excel-xml') return text('application/xml', 'xml', 'excel');
@@ -164,13 +197,24 @@ export async function sniffContent(blob: PartBlob, name: string | null): Promise
     if (ft.ext === 'gz' || ft.ext === 'tar.gz') return magic('application/gzip', 'gz', 'archive', 'gzip');
     if (ft.ext === 'tar') return magic(ft.mime, 'tar', 'archive', 'tar');
     if (ft.ext === 'pgp') return magic(ft.mime, 'pgp', 'encrypted');
-    const prefix = ft.mime.split('/')[0];
-    const family =
-      prefix === 'image' || prefix === 'audio' || prefix === 'video' ? prefix : familyOfDetectedExt(ft.ext);
-    return magic(ft.mime, ft.ext, family);
+    // Named .zip but starting as a picture or a PDF (a polyglot): it opens in an extractor, which finds
+    // the zip by its end record.
+    if (name && /\.zip$/i.test(name) && !CANNOT_OPEN[ft.ext] && endsLikeZip(await tailOf(blob))) {
+      return magic('application/zip', 'zip', 'archive', 'zip');
+    }
+    const glued = !CANNOT_OPEN[ft.ext] && endsLikeZip(await tailOf(blob));
+    const sniffed = ft.ext === 'pdf' ? magic(ft.mime, 'pdf', 'pdf', 'pdf') : magic(ft.mime, ft.ext, familyOf(ft));
+    return glued ? { ...sniffed, appendedZip: true } : sniffed;
   }
-  const tailType = handTypeOfTail(await tailOf(blob));
+  // Readers accept the PDF header anywhere in the first KB.
+  if (PDF_LATE_HEADER.test(head.toString('latin1', 0, 1024)) && /\d+\s+\d+\s+obj\b/.test(head.toString('latin1', 0, 8192))) {
+    return magic('application/pdf', 'pdf', 'pdf', 'pdf');
+  }
+  const tail = await tailOf(blob);
+  const tailType = handTypeOfTail(tail);
   if (tailType) return hand(tailType);
+  // A zip with something in front (junk, or a format we do not know): extractors find it by its end.
+  if (endsLikeZip(tail)) return magic('application/zip', 'zip', 'archive', 'zip');
   const text = await sniffText(blob, name);
   if (text) return text;
   return { mime: 'application/octet-stream', ext: '', family: 'unknown', basis: 'none', container: null, unscannable: null, script: null };
