@@ -9,7 +9,10 @@ import { cleanFileName } from './content/file-name.js';
 import { disguisedPayload, partRole, roleUnscannable, type LeafFacts, type PartRole } from './encryption.js';
 import type { Attachment, DetectedType, NameTrick } from './model.js';
 import type { ParseContext } from './parse-context.js';
-import { PartCollector } from './part-collector.js';
+import { bodyIsFile } from './body-sniff.js';
+import { scanMarkup } from './content/html-active.js';
+import { mayHoldEncodedFile } from './content/text-encoded-files.js';
+import { PartCollector, type CollectedPart } from './part-collector.js';
 
 export interface PartDescription {
   readonly id: string;
@@ -25,6 +28,8 @@ export interface PartDescription {
   readonly index: number;
   /** Open opaque signed-data (only where it carries the message itself). */
   readonly unwrapSigned: boolean;
+  /** Set for a body candidate (text/plain or text/html without a name): it only becomes an attachment when its bytes say so. */
+  readonly body?: { readonly kind: 'plain' | 'html'; readonly charset: string | false };
 }
 
 export interface DeclaredName {
@@ -96,11 +101,9 @@ export class AttachmentPart {
   async finish(transferProblem: string | null): Promise<PartOutcome | SignedWrapper | null> {
     const part = this.part;
     const collected = await this.collector.finish();
-    const head = collected.kind === 'blob' ? collected.blob.head : collected.head;
-    const size = collected.kind === 'blob' ? collected.blob.size : collected.size;
-    const sha256 = collected.kind === 'blob' ? collected.blob.sha256 : collected.sha256;
-    const facts: LeafFacts = { declaredType: part.declaredType, name: part.name.name, parentType: part.parentType, index: part.index, head, size };
-    const role = partRole(facts);
+    const { head, size } = facts(collected);
+    const leaf: LeafFacts = { declaredType: part.declaredType, name: part.name.name, parentType: part.parentType, index: part.index, head, size };
+    const role = partRole(leaf);
     if (role === 'signature') {
       if (collected.kind === 'blob') await collected.release();
       return null;
@@ -109,16 +112,46 @@ export class AttachmentPart {
       const signedEntity = signedContent(collected.blob.buffer);
       if (signedEntity) return { signedEntity };
     }
+    return this.analyse(collected, transferProblem, role, [roleUnscannable(role), disguisedPayload(leaf, role)]);
+  }
 
+  /**
+   * A body candidate: null while its bytes are the text they claim to be (`showText` then keeps its text as body
+   * text); an attachment when they are a file (a program shown as text), or when the text carries one (active
+   * content or a data: file in HTML, a uuencoded or yEnc file in text).
+   */
+  async finishBody(transferProblem: string | null, showText: () => void): Promise<PartOutcome | null> {
+    const body = this.part.body;
+    const collected = await this.collector.finish();
+    const { head, size } = facts(collected);
+    const isFile = body ? bodyIsFile(head, size, body.charset) : true;
+    if (!isFile) {
+      showText();
+      if (!(await bodyCarriesSomething(collected, body?.kind ?? 'plain'))) {
+        if (collected.kind === 'blob') await collected.release();
+        return null;
+      }
+    }
+    const outcome = await this.analyse(collected, transferProblem, null, []);
+    if (isFile) return outcome;
+    const a = outcome.attachment;
+    const carries = a.detected.family !== 'text' || outcome.members.length > 0 || a.unscannable !== null;
+    return carries ? outcome : null;
+  }
+
+  private async analyse(collected: CollectedPart, transferProblem: string | null, role: PartRole, roleReasons: (string | null)[]): Promise<PartOutcome> {
+    const part = this.part;
+    const { size, sha256 } = facts(collected);
     let report: ContentReport | null = null;
     let failure: string | null = null;
     const known = role ? ROLE_TYPES[role] : undefined;
     if (collected.kind === 'blob') {
       try {
         if (!known) {
+          const openMessage = this.ctx.openMessage;
           report = await analyseContent(
             { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
-            { options: this.ctx.options, temp: this.ctx.temp },
+            { options: this.ctx.options, temp: this.ctx.temp, ...(openMessage ? { openMessage } : {}) },
           );
         }
       } catch (err) {
@@ -129,7 +162,7 @@ export class AttachmentPart {
       }
     }
 
-    const reasons = [transferProblem, roleUnscannable(role), disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
+    const reasons = [transferProblem, ...roleReasons, notReassembled(part.declaredType), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
     const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
     const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
     const attachment = partAttachment(part, {
@@ -142,6 +175,31 @@ export class AttachmentPart {
     });
     return { attachment, members: report?.members ?? [], role, attachedMessage: report?.attachedMessage ?? null };
   }
+}
+
+function facts(collected: CollectedPart): { head: Buffer; size: number; sha256: string } {
+  return collected.kind === 'blob'
+    ? { head: collected.blob.head, size: collected.blob.size, sha256: collected.blob.sha256 }
+    : { head: collected.head, size: collected.size, sha256: collected.sha256 };
+}
+
+/** Parts that hold only a piece of a message, or point to content elsewhere: nothing here to inspect. */
+function notReassembled(declaredType: string): string | null {
+  if (declaredType === 'message/partial') {
+    return 'message/partial: one fragment of a message sent in pieces; the pieces cannot be put back together here, so the message is not inspected';
+  }
+  if (declaredType === 'message/external-body') return 'message/external-body: the content is held outside the message and is not inspected';
+  return null;
+}
+
+/** Cheap first look at a body that is text: may it carry active content or a file? (Then it is analysed.) */
+async function bodyCarriesSomething(collected: CollectedPart, kind: 'plain' | 'html'): Promise<boolean> {
+  if (collected.kind !== 'blob') return true; // not kept: analysis says it is unscannable
+  const { buffer } = collected.blob;
+  if (!buffer) return true; // spilled to a temp file: large, let the analysis read it
+  if (kind === 'plain') return mayHoldEncodedFile(buffer);
+  const scan = scanMarkup(buffer.toString('latin1'));
+  return scan.active !== null || scan.dataFiles.length > 0 || scan.reasons.length > 0;
 }
 
 /** The Attachment of a MIME part: what its headers say, and what was found in its bytes. */

@@ -35,28 +35,29 @@ const MESSAGE_DETECTED: DetectedType = Object.freeze({
   basis: 'container',
 });
 
-export class TextLeaf implements LeafSink {
-  constructor(private readonly sink: TextPartSink) {}
-  get full(): boolean {
-    return this.sink.full;
+/**
+ * A body candidate (text/plain or text/html without a name): its text goes to the body text as it comes,
+ * and its bytes are kept like an attachment's until its end, when they decide what it is (body-sniff.ts).
+ */
+export class BodyLeaf implements LeafSink {
+  readonly full = false;
+  constructor(
+    private readonly text: TextPartSink | null,
+    private readonly part: AttachmentPart,
+  ) {}
+  write(bytes: Buffer): Promise<void> | void {
+    if (this.text && !this.text.full) this.text.write(bytes);
+    return this.part.write(bytes);
   }
-  write(bytes: Buffer): void {
-    this.sink.write(bytes);
+  async finish(problem: string | null): Promise<AttachmentEntry | null> {
+    const outcome = await this.part.finishBody(problem, () => this.text?.end());
+    if (!outcome) return null;
+    return { attachment: outcome.attachment, members: outcome.members, child: null, opened: outcome.attachedMessage };
   }
-  async finish(): Promise<null> {
-    this.sink.end();
-    return null;
+  abandon(): Promise<void> {
+    return this.part.abandon();
   }
-  abandon(): void {}
 }
-
-/** A body part we do not need to read (HTML when plain text exists, or the body text is full). */
-export const SKIP: LeafSink = {
-  full: true,
-  write: () => undefined,
-  finish: async () => null,
-  abandon: () => undefined,
-};
 
 export class AttachmentLeaf implements LeafSink {
   readonly full = false;

@@ -7,15 +7,18 @@
  * mailsplit is run with ignoreEmbedded: it only parses inline 7bit attached messages itself,
  * and we want every message/rfc822 part (base64 too) opened the same way, by a child walker.
  */
+import { createReadStream } from 'node:fs';
 import libmime from 'libmime';
 import { Splitter, type MessageChunk, type MimeNode, type SplitterChunk } from '@zone-eu/mailsplit';
 import { parseAddressList } from './addresses.js';
+import { flattenWalk, messageLabel } from './attached-messages.js';
 import { AttachmentPart, declaredName, type PartDescription } from './attachment-part.js';
 import { BodyText } from './body-text.js';
 import { isInlinePgp, messageEncryption, type TreeNode } from './encryption.js';
 import { HeaderFieldList, MAX_FIELD_CHARS, readHeaders, type ReadHeaders } from './header-list.js';
-import { AttachmentLeaf, MESSAGE_TYPES, MessageLeaf, SKIP, TextLeaf, type LeafSink } from './leaf-sinks.js';
+import { AttachmentLeaf, BodyLeaf, MESSAGE_TYPES, MessageLeaf, type LeafSink } from './leaf-sinks.js';
 import { markingsInHeaders, markingsInSubject, markingsInText } from './markings.js';
+import type { ContentInput, OpenedMessage } from './content/analyse.js';
 import type { Address, EncryptionKind, MarkingHit } from './model.js';
 import type { Haltable, ParseContext } from './parse-context.js';
 import { identityDecoder, transferDecoder, type TransferDecoder } from './transfer-decoding.js';
@@ -71,6 +74,7 @@ export class MessageWalker implements Haltable {
     });
     (this.splitter as NodeJS.EventEmitter).on('error', () => undefined); // surfaced through the iterator in consume()
     ctx.register(this);
+    ctx.openMessage ??= (input) => openFoundMessage(ctx, input);
     this.done = this.consume();
   }
 
@@ -148,6 +152,7 @@ export class MessageWalker implements Haltable {
     };
     parent?.children.push(state);
     if (node.multipart) this.states.set(node, state);
+    this.checkConflicts(node, state);
     if (!parent) {
       this.root = state;
       this.readRootHeaders(node);
@@ -207,16 +212,10 @@ export class MessageWalker implements Haltable {
     const name = declaredName(node.filename);
     if (name.shortened) this.ctx.anomaly('parse-limit', `part ${id}: file name longer than 1024 characters was shortened`);
     const isText = state.type === 'text/plain' || state.type === 'text/html';
-    if (isText && disposition !== 'attachment' && !name.name && !name.rawName) {
-      const kind = state.type === 'text/plain' ? 'plain' : 'html';
-      const sink = this.body.openPart(kind, node.charset, { flowed: node.flowed, delSp: node.delSp });
-      if (sink?.unknownCharset) this.ctx.anomaly('decode-error', `part ${id}: unknown charset '${sink.unknownCharset}' read as latin1`);
-      return { state, id, decoder, problem, sink: sink ? new TextLeaf(sink) : SKIP };
-    }
-    const label = name.name ?? `part ${id}`;
+    const isBody = isText && disposition !== 'attachment' && !name.name && !name.rawName;
     const part: PartDescription = {
       id,
-      location: [...this.scope.location, label],
+      location: [...this.scope.location, name.name ?? `part ${id}`],
       depth: this.scope.attachmentDepth,
       declaredType: state.type,
       disposition,
@@ -225,7 +224,14 @@ export class MessageWalker implements Haltable {
       parentType: parent?.type ?? '',
       index: parent ? parent.children.length : 0,
       unwrapSigned: !parent,
+      ...(isBody ? { body: { kind: state.type === 'text/plain' ? ('plain' as const) : ('html' as const), charset: node.charset } } : {}),
     };
+    if (part.body) {
+      // Read as body text, and kept until its end: its bytes may say it is a file, or carry one.
+      const text = this.body.openPart(part.body.kind, node.charset, { flowed: node.flowed, delSp: node.delSp });
+      if (text?.unknownCharset) this.ctx.anomaly('decode-error', `part ${id}: unknown charset '${text.unknownCharset}' read as latin1`);
+      return { state, id, decoder, problem, sink: new BodyLeaf(text, new AttachmentPart(this.ctx, part)) };
+    }
     if (MESSAGE_TYPES.has(state.type)) {
       const child = new MessageWalker(this.ctx, {
         idPrefix: `${id}.`,
@@ -259,6 +265,29 @@ export class MessageWalker implements Haltable {
     if (walked.bodyText) this.body.add('plain', walked.bodyText);
     this.signedMarkings.push(...walked.markings.filter((hit) => hit.source !== 'body'));
     this.signedEncryption = walked.encryption;
+  }
+
+  /**
+   * Two different Content-Type or Content-Transfer-Encoding fields in one part, two boundary parameters, or a
+   * multipart that reuses an enclosing boundary: mail clients disagree on which one counts, so what we read
+   * may not be what the recipient sees.
+   */
+  private checkConflicts(node: MimeNode, state: NodeState): void {
+    const lines = node.headers ? node.headers.getList() : [];
+    for (const field of ['content-type', 'content-transfer-encoding']) {
+      const values = new Set(lines.filter((l) => l.key === field).map((l) => l.line.slice(l.line.indexOf(':') + 1).replace(/\s+/g, ' ').trim().toLowerCase()));
+      if (values.size > 1) this.ctx.anomaly('malformed', `${this.label(state)}: ${values.size} different ${field === 'content-type' ? 'Content-Type' : 'Content-Transfer-Encoding'} fields (mail clients disagree on which one counts)`);
+    }
+    if (!state.closing) return;
+    const type = lines.find((l) => l.key === 'content-type')?.line ?? '';
+    if ((type.match(/[;\s]boundary\s*\*?\s*=/gi) ?? []).length > 1) this.ctx.anomaly('malformed', `${this.label(state)}: two boundary parameters (mail clients disagree on which one counts)`);
+    for (let up: MimeNode | false = node.parentNode; up; up = up.parentNode) {
+      const enclosing = this.states.get(up);
+      if (enclosing?.closing && enclosing.closing.equals(state.closing)) {
+        this.ctx.anomaly('malformed', `${this.label(state)}: multipart boundary is the same as an enclosing part's (the parts cannot be told apart)`);
+        break;
+      }
+    }
   }
 
   private readRootHeaders(node: MimeNode): void {
@@ -320,6 +349,32 @@ export class MessageWalker implements Haltable {
     if (bodyText) scan('body', () => markingsInText(bodyText, scheme, 'body'));
     return hits;
   }
+}
+
+/** Walks a message found in an attachment or archive member by its bytes or its .eml name, flattened. */
+async function openFoundMessage(ctx: ParseContext, input: ContentInput): Promise<OpenedMessage> {
+  const child = new MessageWalker(ctx, {
+    idPrefix: `${input.id}/`,
+    mimeDepth: input.depth + 1,
+    attachmentDepth: input.depth + 1,
+    location: input.location,
+  });
+  const feed = async (chunk: Buffer): Promise<void> => {
+    const wait = child.write(chunk);
+    if (wait) await wait;
+  };
+  const { blob } = input;
+  if (blob.buffer) {
+    for (let at = 0; at < blob.buffer.length && !ctx.stopped; at += 64 * 1024) await feed(blob.buffer.subarray(at, at + 64 * 1024));
+  } else if (blob.path) {
+    for await (const chunk of createReadStream(blob.path, { highWaterMark: 64 * 1024 })) {
+      if (ctx.stopped) break;
+      await feed(chunk as Buffer);
+    }
+  }
+  const walked = await child.end();
+  const flat = flattenWalk(walked, messageLabel(input.name, walked.subject, input.id));
+  return { subject: walked.subject, from: walked.from, ...flat };
 }
 
 function drained(stream: NodeJS.EventEmitter & { destroyed: boolean }): Promise<void> {
