@@ -10,6 +10,7 @@ import { encryptionCases } from './cases/encryption.js';
 import { executableCases } from './cases/executable.js';
 import { forwardingCases } from './cases/forwarding.js';
 import { macroCases } from './cases/macro.js';
+import { leavesCases } from './cases/leaves.js';
 import { malformedCases } from './cases/malformed.js';
 import { markingCases } from './cases/marking.js';
 import { markingDocumentCases } from './cases/marking-documents.js';
@@ -32,6 +33,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...personalAttachmentCases,
   ...forwardingCases,
   ...malformedCases,
+  ...leavesCases,
 ];
 
 export const MANIFEST_FILE = 'manifest.yaml';

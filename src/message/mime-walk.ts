@@ -215,7 +215,8 @@ export class MessageWalker implements Haltable {
     const isBody = isText && disposition !== 'attachment' && !name.name && !name.rawName;
     const part: PartDescription = {
       id,
-      location: [...this.scope.location, name.name ?? `part ${id}`],
+      // a body candidate only shows up as an item when its bytes make it one: say what it claimed to be
+      location: [...this.scope.location, name.name ?? (isBody ? `part ${id} (declared ${state.type})` : `part ${id}`)],
       depth: this.scope.attachmentDepth,
       declaredType: state.type,
       disposition,

@@ -52,7 +52,7 @@ describe('body candidates whose bytes are a file', () => {
     const msg = await parse(mixed([{ headers: ['Content-Type: text/plain', 'Content-Transfer-Encoding: base64'], body: base64Lines(peExe()) }]));
     expect(msg.attachments).toHaveLength(1);
     expect(msg.attachments[0]?.detected.family).toBe('executable');
-    expect(msg.attachments[0]?.location).toEqual(['part 1']);
+    expect(msg.attachments[0]?.location).toEqual(['part 1 (declared text/plain)']);
     expect(msg.bodyText).toBe('');
   });
 
@@ -95,7 +95,7 @@ describe('active content in every HTML part', () => {
     const msg = await parse(alt(`<p><a href="${uri}">invoice</a></p>`));
     const member = msg.attachments.find((a) => a.origin === 'member');
     expect(member?.detected.family).toBe('executable');
-    expect(member?.location[0]).toBe('part 2');
+    expect(member?.location[0]).toBe('part 2 (declared text/html)');
   });
 
   it('accepts Outlook-style business HTML: cid: logos, mailto and tel links, inline CSS, data: images', async () => {
