@@ -374,7 +374,8 @@ async function openFoundMessage(ctx: ParseContext, input: ContentInput): Promise
     }
   }
   const walked = await child.end();
-  const flat = flattenWalk(walked, messageLabel(input.name, walked.subject, input.id));
+  // a message inside an archive is named with the archive: 'mail.zip > plan.eml'
+  const flat = flattenWalk(walked, messageLabel(input.name ? input.location.join(' > ') : null, walked.subject, input.id));
   return { subject: walked.subject, from: walked.from, ...flat };
 }
 

@@ -120,6 +120,7 @@ describe('active content in every HTML part', () => {
     expect(scanMarkup('<meta http-equiv="refresh" content="0; url=data:text/html;base64,PHNjcmlwdD4=">').active).toBe('meta refresh to a data: URI');
     expect(scanMarkup('<script>var b = new Blob([atob(p)]); navigator.msSaveOrOpenBlob(b, "a.iso");</script>').active).toMatch(/^HTML smuggling/);
     expect(scanMarkup('<svg><set attributeName="href" to="javascript:alert(1)"/></svg>').active).toBe('javascript: URL');
+    expect(scanMarkup('<svg><style><img src=x onerror=alert(1)></style></svg>').active).toBe('event handler attribute (onerror)');
     expect(scanMarkup('<p>Visit online = often, say javascript: is fun</p>').active).toBeNull();
     expect(scanMarkup('<a href="data:text/plain,hello%20there">x</a>').dataFiles.map((f) => f.bytes.toString())).toEqual(['hello there']);
   });
@@ -170,6 +171,18 @@ describe('messages and fragments', () => {
     expect(eml?.unscannable).toBeNull();
     expect(msg.attachments.find((a) => a.name === 'setup.exe')?.detected.family).toBe('executable');
     expect(msg.attachedMessages.map((m) => m.subject)).toContain('plan');
+  });
+
+  it('opens an .eml inside a zip the same way', async () => {
+    const inner = crlf('From: x@example.org', 'To: y@example.org', 'Subject: RESTRICTED: zipped plan', 'Message-ID: <z@x>', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="in"', '') +
+      multipart('in', [
+        { headers: ['Content-Type: text/plain'], body: 'see attached' },
+        { headers: ['Content-Type: application/octet-stream; name="setup.exe"', 'Content-Transfer-Encoding: base64'], body: base64Lines(peExe()) },
+      ]);
+    const zip = await zipBuffer([{ path: 'mail/plan.eml', data: Buffer.from(inner) }]);
+    const msg = await parse(mixed([{ headers: ['Content-Type: application/zip; name="mail.zip"', 'Content-Transfer-Encoding: base64'], body: base64Lines(zip) }]));
+    expect(msg.attachments.find((a) => a.name === 'setup.exe')?.location).toEqual(['mail.zip', 'mail/plan.eml', 'setup.exe']);
+    expect(msg.markings.map((h) => h.source)).toContain('attached-message:mail.zip > mail/plan.eml:subject');
   });
 
   it('names attached messages by file name in marking places', () => {

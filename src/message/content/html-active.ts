@@ -42,7 +42,12 @@ const URL_ATTRIBUTES = new Set([
 /** SVG animation can set an href to a javascript: URL (<set attributeName="href" to="javascript:...">). */
 const ANIMATION_VALUES = new Set(['to', 'from', 'values', 'by']);
 const EMBEDDING = new Set(['object', 'embed', 'applet', 'foreignobject', 'handler']);
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'noembed', 'noframes', 'iframe', 'noscript']);
+/**
+ * Only script is skipped as raw text (and looked into for smuggling). The content of style, title, textarea,
+ * noscript ... is raw text in HTML but holds elements in SVG (a known way to hide a handler from a filter),
+ * so it is read as markup: at worst a tag-like string in CSS is looked at.
+ */
+const RAW_TEXT = new Set(['script']);
 const CODE_SCHEMES = /^(?:java|vb|live)script:/;
 /** Script that assembles a file in the browser and hands it to the user: HTML smuggling. */
 const SMUGGLING = /\bnew\s+Blob\b|msSaveOrOpenBlob|msSaveBlob|createObjectURL|\.download\s*=|\batob\s*\(/;
@@ -159,7 +164,7 @@ class Scan {
     if (name === 'meta' && /^\s*refresh\s*$/i.test(decodeEntities(attrs.get('http-equiv') ?? ''))) {
       const content = decodeEntities(attrs.get('content') ?? '');
       const target = /url\s*=\s*['"]?([\s\S]*)$/i.exec(content)?.[1] ?? '';
-      const scheme = normaliseUrl(target.slice(0, 64));
+      const scheme = urlHead(target);
       if (scheme.startsWith('data:') || CODE_SCHEMES.test(scheme)) this.found(`meta refresh to a ${scheme.slice(0, scheme.indexOf(':') + 1)} URI`);
       this.url(target, false);
     }
@@ -168,7 +173,7 @@ class Scan {
   /** A URL as the browser will read it: code schemes are active, data: URIs may carry a file. */
   private url(value: string, download: boolean): void {
     if (!value) return;
-    const head = normaliseUrl(value.slice(0, 256));
+    const head = urlHead(value);
     const code = CODE_SCHEMES.exec(head);
     if (code) {
       this.found(`${code[0]} URL`);
@@ -201,7 +206,7 @@ class Scan {
     this.dataFiles.push({ mediaType, bytes });
   }
 
-  /** Raw text (script, style, textarea ...) runs to its end tag; script is looked into for smuggling. */
+  /** Script runs to its end tag, and is looked into for smuggling. */
   private rawText(name: string, from: number): number {
     const s = this.s;
     const end = indexOfEndTag(s, name, from);
@@ -211,10 +216,19 @@ class Scan {
   }
 }
 
-/** A URL with what a browser ignores taken out, lower-cased (for scheme tests only). */
-export function normaliseUrl(value: string): string {
-  // leading and trailing C0 controls and spaces are stripped; ASCII tab and newline anywhere are removed
-  return value.replace(/^[\u0000-\u0020]+/, '').replace(/[\t\n\r]/g, '').toLowerCase();
+/**
+ * The first characters of a URL as a browser reads it, lower-cased (for scheme tests): leading C0 controls and
+ * spaces are stripped and ASCII tabs and newlines anywhere are removed, however many there are.
+ */
+export function urlHead(value: string, max = 40): string {
+  let head = '';
+  let i = 0;
+  while (i < value.length && value.charCodeAt(i) <= 0x20) i++;
+  for (; i < value.length && head.length < max; i++) {
+    const c = value.charCodeAt(i);
+    if (c !== 0x09 && c !== 0x0a && c !== 0x0d) head += value[i];
+  }
+  return head.toLowerCase();
 }
 
 function decodeData(body: string, base64: boolean): Buffer {
