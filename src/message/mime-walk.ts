@@ -43,6 +43,12 @@ interface Leaf {
 }
 
 const EMPTY_HEADERS = new HeaderFieldList([]);
+/** Fields that decide how a part is read: two different ones in a part are read differently by different clients. */
+const CONFLICTING_FIELDS = [
+  ['content-type', 'Content-Type'],
+  ['content-transfer-encoding', 'Content-Transfer-Encoding'],
+  ['content-disposition', 'Content-Disposition'],
+] as const;
 
 export class MessageWalker implements Haltable {
   readonly done: Promise<WalkedMessage>;
@@ -275,9 +281,9 @@ export class MessageWalker implements Haltable {
    */
   private checkConflicts(node: MimeNode, state: NodeState): void {
     const lines = node.headers ? node.headers.getList() : [];
-    for (const field of ['content-type', 'content-transfer-encoding']) {
+    for (const [field, shown] of CONFLICTING_FIELDS) {
       const values = new Set(lines.filter((l) => l.key === field).map((l) => l.line.slice(l.line.indexOf(':') + 1).replace(/\s+/g, ' ').trim().toLowerCase()));
-      if (values.size > 1) this.ctx.anomaly('malformed', `${this.label(state)}: ${values.size} different ${field === 'content-type' ? 'Content-Type' : 'Content-Transfer-Encoding'} fields (mail clients disagree on which one counts)`);
+      if (values.size > 1) this.ctx.anomaly('malformed', `${this.label(state)}: ${values.size} different ${shown} fields (mail clients disagree on which one counts)`);
     }
     if (!state.closing) return;
     const type = lines.find((l) => l.key === 'content-type')?.line ?? '';

@@ -202,6 +202,11 @@ describe('conflicting MIME headers', () => {
     expect(msg.anomalies.some((a) => /Content-Transfer-Encoding/.test(a.detail))).toBe(true);
   });
 
+  it('makes two Content-Disposition fields with different file names malformed', async () => {
+    const msg = await parse(mixed([{ headers: ['Content-Type: application/octet-stream', 'Content-Disposition: attachment; filename="a.pdf"', 'Content-Disposition: attachment; filename="a.exe"'], body: 'x' }]));
+    expect(msg.anomalies.some((a) => /Content-Disposition/.test(a.detail))).toBe(true);
+  });
+
   it('makes a nested multipart that reuses the enclosing boundary malformed', async () => {
     const body = crlf(...HEAD, 'Content-Type: multipart/mixed; boundary="same"', '', '--same', 'Content-Type: multipart/alternative; boundary="same"', '', '--same', 'Content-Type: text/plain', '', 'hi', '--same--', '--same--');
     const msg = await parse(body);
