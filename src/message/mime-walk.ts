@@ -110,7 +110,8 @@ export class MessageWalker implements Haltable {
       }
       if (!this.ctx.stopped) await this.finishLeaf();
     } catch (err) {
-      if (!this.ctx.stopped) {
+      // a walk halted on its own (an attached "message" that turned out to be a file) ends without a finding
+      if (!this.ctx.stopped && !this.halted) {
         const e = err as Error & { code?: string };
         const limits = this.ctx.options.inspection;
         if (e?.code !== 'EMAXLEN') this.ctx.stop('malformed', `parser failed: ${e?.message ?? String(err)}`);
@@ -246,7 +247,7 @@ export class MessageWalker implements Haltable {
         attachmentDepth: this.scope.attachmentDepth + 1,
         location: part.location,
       });
-      return { state, id, decoder, problem, sink: new MessageLeaf(part, child) };
+      return { state, id, decoder, problem, sink: new MessageLeaf(part, child, () => new AttachmentPart(this.ctx, part)) };
     }
     const leafPart = new AttachmentPart(this.ctx, part);
     return { state, id, decoder, problem, sink: new AttachmentLeaf(leafPart, (role) => (state.role = role), (entity) => this.walkSigned(entity, state, id)) };

@@ -173,6 +173,13 @@ describe('messages and fragments', () => {
     expect(msg.attachedMessages.map((m) => m.subject)).toContain('plan');
   });
 
+  it('takes a message/rfc822 part whose bytes are a program as that program', async () => {
+    const msg = await parse(mixed([{ headers: ['Content-Type: message/rfc822', 'Content-Transfer-Encoding: base64'], body: base64Lines(peExe()) }]));
+    expect(msg.attachments.map((a) => a.detected.family)).toEqual(['executable']);
+    expect(msg.anomalies).toEqual([]);
+    expect(msg.attachedMessages).toEqual([]);
+  });
+
   it('opens an .eml inside a zip the same way', async () => {
     const inner = crlf('From: x@example.org', 'To: y@example.org', 'Subject: RESTRICTED: zipped plan', 'Message-ID: <z@x>', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="in"', '') +
       multipart('in', [

@@ -273,6 +273,20 @@ export const leavesCases: FixtureCase[] = [
     }),
   }),
   messageCase({
+    file: 'leaves/rfc822-that-is-a-program.eml',
+    description: 'A part declared message/rfc822 (Scan.eml) whose bytes are a Windows program: judged by its bytes, not walked as broken headers.',
+    from: marcus.mailbox,
+    to: [external.supplier.mailbox],
+    expect: { decision: 'reject', rules: ['executable-content'], absent: ['malformed'], marking: null },
+    message: () => ({
+      subject: 'Scan',
+      body: multipart('mixed', [
+        text(businessText(marcus, 'Hello,\n\nThe scan is attached.')),
+        raw([['Content-Type', 'message/rfc822; name="Scan.eml"'], ['Content-Disposition', 'attachment; filename="Scan.eml"'], ['Content-Transfer-Encoding', 'base64']], base64Lines(peExe('Scan'))),
+      ]),
+    }),
+  }),
+  messageCase({
     file: 'leaves/eml-as-octet-stream-benign.eml',
     description: 'Look-alike: a benign .eml attached as application/octet-stream is opened and passes (it used to be unscannable).',
     from: sarah.mailbox,
