@@ -42,7 +42,9 @@ const BY_FAMILY: Readonly<Record<TypeFamily, string>> = {
 export function typeLabel(d: DetectedType): string {
   let label = BY_EXT[d.ext.toLowerCase()] ?? BY_FAMILY[d.family];
   // HTML or SVG is only 'executable' when it carries script: say so, it is the whole point.
-  if (d.family === 'executable' && d.basis !== 'name' && /^(html?|svg|xhtml)$/i.test(d.ext)) label += ' carrying script';
+  if (d.family === 'executable' && d.basis !== 'name' && /^(html?|svg|xhtml)$/i.test(d.ext)) {
+    label += d.activeContent ? ` carrying script: ${d.activeContent}` : ' carrying script';
+  }
   if (d.macros && !label.includes('macros')) label += ' with macros';
   if (d.encrypted) label = `password-protected ${label}`;
   return label;

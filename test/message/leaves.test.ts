@@ -87,7 +87,7 @@ describe('active content in every HTML part', () => {
     const msg = await parse(alt('<p><a href="jav&#x61;script&colon;alert(1)">Open</a></p>'));
     expect(msg.bodyText).toBe('Please see the link.');
     expect(msg.attachments).toHaveLength(1);
-    expect(msg.attachments[0]?.detected).toMatchObject({ family: 'executable', ext: 'html' });
+    expect(msg.attachments[0]?.detected).toMatchObject({ family: 'executable', ext: 'html', activeContent: 'javascript: URL' });
   });
 
   it('decodes a program in a data: URI and inspects it like an archive member', async () => {

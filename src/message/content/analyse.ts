@@ -142,6 +142,7 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
   return {
     detected: {
       mime: work.mime, ext: work.ext, family: work.family, macros: work.macros, encrypted: work.encrypted, basis: work.basis,
+      ...(sniffed.script ? { activeContent: sniffed.script } : {}),
     },
     nameTricks: tricks,
     unscannable: work.reasons.length ? summarise(work.reasons) : null,
