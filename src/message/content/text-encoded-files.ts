@@ -103,9 +103,11 @@ function uuLine(line: string): Buffer | null {
   const out = Buffer.alloc(Math.ceil(want / 4) * 3);
   let o = 0;
   for (let i = 0; i < want; i += 4) {
-    const v = [0, 1, 2, 3].map((k) => uuValue(body.charCodeAt(i + k)));
-    if (v.some((x) => x < 0)) return null;
-    const [a, b, c, d] = v as [number, number, number, number];
+    const a = uuValue(body.charCodeAt(i));
+    const b = uuValue(body.charCodeAt(i + 1));
+    const c = uuValue(body.charCodeAt(i + 2));
+    const d = uuValue(body.charCodeAt(i + 3));
+    if ((a | b | c | d) < 0) return null;
     out[o++] = (a << 2) | (b >> 4);
     out[o++] = ((b & 0x0f) << 4) | (c >> 2);
     out[o++] = ((c & 0x03) << 6) | d;
