@@ -3,16 +3,17 @@
  * the encryption/signature role judged from its first bytes, then analyseContent for the
  * true type, name tricks, markings and archive members.
  */
-import { analyseContent, type ContentReport } from './content/analyse.js';
+import { analyseContent, type ContentContext, type ContentReport } from './content/analyse.js';
+import { bodyIsFile } from './body-sniff.js';
 import { signedContent } from './cms-signed.js';
+import { scanMarkup } from './content/html-active.js';
+import { mayHoldEncodedFile } from './content/text-encoded-files.js';
+import type { CollectedPart } from './part-collector.js';
 import { cleanFileName } from './content/file-name.js';
 import { disguisedPayload, partRole, roleUnscannable, type LeafFacts, type PartRole } from './encryption.js';
 import type { Attachment, DetectedType, NameTrick } from './model.js';
 import type { ParseContext } from './parse-context.js';
-import { bodyIsFile } from './body-sniff.js';
-import { scanMarkup } from './content/html-active.js';
-import { mayHoldEncodedFile } from './content/text-encoded-files.js';
-import { PartCollector, type CollectedPart } from './part-collector.js';
+import { PartCollector } from './part-collector.js';
 
 export interface PartDescription {
   readonly id: string;
@@ -101,9 +102,11 @@ export class AttachmentPart {
   async finish(transferProblem: string | null): Promise<PartOutcome | SignedWrapper | null> {
     const part = this.part;
     const collected = await this.collector.finish();
-    const { head, size } = facts(collected);
-    const leaf: LeafFacts = { declaredType: part.declaredType, name: part.name.name, parentType: part.parentType, index: part.index, head, size };
-    const role = partRole(leaf);
+    const head = collected.kind === 'blob' ? collected.blob.head : collected.head;
+    const size = collected.kind === 'blob' ? collected.blob.size : collected.size;
+    const sha256 = collected.kind === 'blob' ? collected.blob.sha256 : collected.sha256;
+    const facts: LeafFacts = { declaredType: part.declaredType, name: part.name.name, parentType: part.parentType, index: part.index, head, size };
+    const role = partRole(facts);
     if (role === 'signature') {
       if (collected.kind === 'blob') await collected.release();
       return null;
@@ -112,7 +115,38 @@ export class AttachmentPart {
       const signedEntity = signedContent(collected.blob.buffer);
       if (signedEntity) return { signedEntity };
     }
-    return this.analyse(collected, transferProblem, role, [roleUnscannable(role), disguisedPayload(leaf, role)]);
+
+    let report: ContentReport | null = null;
+    let failure: string | null = null;
+    const known = role ? ROLE_TYPES[role] : undefined;
+    if (collected.kind === 'blob') {
+      try {
+        if (!known) {
+          report = await analyseContent(
+            { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
+            this.contentContext(),
+          );
+        }
+      } catch (err) {
+        failure = `content analysis failed: ${(err as Error)?.message ?? String(err)}`;
+      } finally {
+        // The temp file must outlive analyseContent, and no longer.
+        await collected.release();
+      }
+    }
+
+    const reasons = [transferProblem, roleUnscannable(role), disguisedPayload(facts, role), notReassembled(part.declaredType), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
+    const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
+    const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
+    const attachment = partAttachment(part, {
+      nameTricks: [...tricks],
+      size,
+      sha256,
+      detected: known ?? report?.detected ?? UNKNOWN_TYPE,
+      unscannable,
+      markings: report?.markings ?? [],
+    });
+    return { attachment, members: report?.members ?? [], role, attachedMessage: report?.attachedMessage ?? null };
   }
 
   /**
@@ -132,48 +166,47 @@ export class AttachmentPart {
         return null;
       }
     }
-    const outcome = await this.analyse(collected, transferProblem, null, []);
+    const outcome = await this.analyseBody(collected, transferProblem);
     if (isFile) return outcome;
     const a = outcome.attachment;
     const carries = a.detected.family !== 'text' || outcome.members.length > 0 || a.unscannable !== null;
     return carries ? outcome : null;
   }
 
-  private async analyse(collected: CollectedPart, transferProblem: string | null, role: PartRole, roleReasons: (string | null)[]): Promise<PartOutcome> {
+  /** Content analysis of a body candidate (no encryption role: a body part is text, or a file it hides). */
+  private async analyseBody(collected: CollectedPart, transferProblem: string | null): Promise<PartOutcome> {
     const part = this.part;
     const { size, sha256 } = facts(collected);
     let report: ContentReport | null = null;
     let failure: string | null = null;
-    const known = role ? ROLE_TYPES[role] : undefined;
     if (collected.kind === 'blob') {
       try {
-        if (!known) {
-          const openMessage = this.ctx.openMessage;
-          report = await analyseContent(
-            { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
-            { options: this.ctx.options, temp: this.ctx.temp, ...(openMessage ? { openMessage } : {}) },
-          );
-        }
+        report = await analyseContent(
+          { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
+          this.contentContext(),
+        );
       } catch (err) {
         failure = `content analysis failed: ${(err as Error)?.message ?? String(err)}`;
       } finally {
-        // The temp file must outlive analyseContent, and no longer.
         await collected.release();
       }
     }
-
-    const reasons = [transferProblem, ...roleReasons, notReassembled(part.declaredType), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
-    const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
-    const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
+    const reasons = [transferProblem, collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
     const attachment = partAttachment(part, {
-      nameTricks: [...tricks],
+      nameTricks: [...new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])])],
       size,
       sha256,
-      detected: known ?? report?.detected ?? UNKNOWN_TYPE,
-      unscannable,
+      detected: report?.detected ?? UNKNOWN_TYPE,
+      unscannable: reasons.filter((r): r is string => !!r).join('; ') || null,
       markings: report?.markings ?? [],
     });
-    return { attachment, members: report?.members ?? [], role, attachedMessage: report?.attachedMessage ?? null };
+    return { attachment, members: report?.members ?? [], role: null, attachedMessage: report?.attachedMessage ?? null };
+  }
+
+  /** What content analysis needs: options, temp area, and the walk of messages found inside items. */
+  private contentContext(): ContentContext {
+    const openMessage = this.ctx.openMessage;
+    return { options: this.ctx.options, temp: this.ctx.temp, ...(openMessage ? { openMessage } : {}) };
   }
 }
 
