@@ -12,6 +12,7 @@ import { executableCases } from './cases/executable.js';
 import { forwardingCases } from './cases/forwarding.js';
 import { intakeCases } from './cases/intake.js';
 import { macroCases } from './cases/macro.js';
+import { leavesCases } from './cases/leaves.js';
 import { malformedCases } from './cases/malformed.js';
 import { markingCases } from './cases/marking.js';
 import { markingDocumentCases } from './cases/marking-documents.js';
@@ -40,6 +41,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...malformedCases,
   ...intakeCases,
   ...trueTypeCases,
+  ...leavesCases,
 ];
 
 export const MANIFEST_FILE = 'manifest.yaml';

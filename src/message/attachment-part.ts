@@ -3,8 +3,12 @@
  * the encryption/signature role judged from its first bytes, then analyseContent for the
  * true type, name tricks, markings and archive members.
  */
-import { analyseContent, type ContentReport } from './content/analyse.js';
+import { analyseContent, type ContentContext, type ContentReport } from './content/analyse.js';
+import { bodyIsFile } from './body-sniff.js';
 import { signedContent } from './cms-signed.js';
+import { scanMarkup } from './content/html-active.js';
+import { mayHoldEncodedFile } from './content/text-encoded-files.js';
+import type { CollectedPart } from './part-collector.js';
 import { cleanFileName } from './content/file-name.js';
 import { disguisedPayload, partRole, roleUnscannable, type LeafFacts, type PartRole } from './encryption.js';
 import type { Attachment, DetectedType, NameTrick } from './model.js';
@@ -26,6 +30,8 @@ export interface PartDescription {
   readonly index: number;
   /** Open opaque signed-data (only where it carries the message itself). */
   readonly unwrapSigned: boolean;
+  /** Set for a body candidate (text/plain or text/html without a name): it only becomes an attachment when its bytes say so. */
+  readonly body?: { readonly kind: 'plain' | 'html'; readonly charset: string | false };
 }
 
 export interface DeclaredName {
@@ -140,7 +146,7 @@ export class AttachmentPart {
         if (!known) {
           report = await analyseContent(
             { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
-            { options: this.ctx.options, temp: this.ctx.temp },
+            this.contentContext(),
           );
           // Binary (unarmoured) OpenPGP, declared by name or type (no magic number says it): proven like armour.
           if (!role && claimsBinaryPgp(part, head, report.detected.family)) {
@@ -156,7 +162,7 @@ export class AttachmentPart {
       }
     }
 
-    const reasons = [transferProblem, roleUnscannable(role), structure ? structure.problem : disguisedPayload(facts, role), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
+    const reasons = [transferProblem, roleUnscannable(role), structure ? structure.problem : disguisedPayload(facts, role), notReassembled(part.declaredType), collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
     const unscannable = reasons.filter((r): r is string => !!r).join('; ') || null;
     const tricks = new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])]);
     const attachment = partAttachment(part, {
@@ -169,6 +175,91 @@ export class AttachmentPart {
     });
     return { attachment, members: [...inner, ...(report?.members ?? [])], role, attachedMessage: report?.attachedMessage ?? null };
   }
+
+  /**
+   * A body candidate: null while its bytes are the text they claim to be (`showText` then keeps its text as body
+   * text); an attachment when they are a file (a program shown as text), or when the text carries one (active
+   * content or a data: file in HTML, a uuencoded or yEnc file in text).
+   */
+  async finishBody(transferProblem: string | null, showText: () => void): Promise<PartOutcome | null> {
+    const body = this.part.body;
+    const collected = await this.collector.finish();
+    const { head, size } = facts(collected);
+    const isFile = body ? bodyIsFile(head, size, body.charset) : true;
+    if (!isFile) {
+      showText();
+      if (!(await bodyCarriesSomething(collected, body?.kind ?? 'plain'))) {
+        if (collected.kind === 'blob') await collected.release();
+        return null;
+      }
+    }
+    const outcome = await this.analyseBody(collected, transferProblem);
+    if (isFile) return outcome;
+    const a = outcome.attachment;
+    const carries = a.detected.family !== 'text' || outcome.members.length > 0 || a.unscannable !== null;
+    return carries ? outcome : null;
+  }
+
+  /** Content analysis of a body candidate (no encryption role: a body part is text, or a file it hides). */
+  private async analyseBody(collected: CollectedPart, transferProblem: string | null): Promise<PartOutcome> {
+    const part = this.part;
+    const { size, sha256 } = facts(collected);
+    let report: ContentReport | null = null;
+    let failure: string | null = null;
+    if (collected.kind === 'blob') {
+      try {
+        report = await analyseContent(
+          { blob: collected.blob, name: part.name.name, declaredType: part.declaredType, id: part.id, location: part.location, depth: part.depth },
+          this.contentContext(),
+        );
+      } catch (err) {
+        failure = `content analysis failed: ${(err as Error)?.message ?? String(err)}`;
+      } finally {
+        await collected.release();
+      }
+    }
+    const reasons = [transferProblem, collected.kind === 'not-kept' ? collected.reason : null, failure, report?.unscannable ?? null];
+    const attachment = partAttachment(part, {
+      nameTricks: [...new Set<NameTrick>([...part.name.tricks, ...(report?.nameTricks ?? [])])],
+      size,
+      sha256,
+      detected: report?.detected ?? UNKNOWN_TYPE,
+      unscannable: reasons.filter((r): r is string => !!r).join('; ') || null,
+      markings: report?.markings ?? [],
+    });
+    return { attachment, members: report?.members ?? [], role: null, attachedMessage: report?.attachedMessage ?? null };
+  }
+
+  /** What content analysis needs: options, temp area, and the walk of messages found inside items. */
+  private contentContext(): ContentContext {
+    const openMessage = this.ctx.openMessage;
+    return { options: this.ctx.options, temp: this.ctx.temp, ...(openMessage ? { openMessage } : {}) };
+  }
+}
+
+function facts(collected: CollectedPart): { head: Buffer; size: number; sha256: string } {
+  return collected.kind === 'blob'
+    ? { head: collected.blob.head, size: collected.blob.size, sha256: collected.blob.sha256 }
+    : { head: collected.head, size: collected.size, sha256: collected.sha256 };
+}
+
+/** Parts that hold only a piece of a message, or point to content elsewhere: nothing here to inspect. */
+function notReassembled(declaredType: string): string | null {
+  if (declaredType === 'message/partial') {
+    return 'message/partial: one fragment of a message sent in pieces; the pieces cannot be put back together here, so the message is not inspected';
+  }
+  if (declaredType === 'message/external-body') return 'message/external-body: the content is held outside the message and is not inspected';
+  return null;
+}
+
+/** Cheap first look at a body that is text: may it carry active content or a file? (Then it is analysed.) */
+async function bodyCarriesSomething(collected: CollectedPart, kind: 'plain' | 'html'): Promise<boolean> {
+  if (collected.kind !== 'blob') return true; // not kept: analysis says it is unscannable
+  const { buffer } = collected.blob;
+  if (!buffer) return true; // spilled to a temp file: large, let the analysis read it
+  if (kind === 'plain') return mayHoldEncodedFile(buffer);
+  const scan = scanMarkup(buffer.toString('latin1'));
+  return scan.active !== null || scan.dataFiles.length > 0 || scan.reasons.length > 0;
 }
 
 /** The Attachment of a MIME part: what its headers say, and what was found in its bytes. */

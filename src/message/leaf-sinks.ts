@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { partAttachment, type AttachmentPart, type PartDescription } from './attachment-part.js';
+import { bodyIsFile } from './body-sniff.js';
 import type { TextPartSink } from './body-text.js';
 import type { PartRole } from './encryption.js';
 import type { DetectedType } from './model.js';
@@ -35,28 +36,29 @@ const MESSAGE_DETECTED: DetectedType = Object.freeze({
   basis: 'container',
 });
 
-export class TextLeaf implements LeafSink {
-  constructor(private readonly sink: TextPartSink) {}
-  get full(): boolean {
-    return this.sink.full;
+/**
+ * A body candidate (text/plain or text/html without a name): its text goes to the body text as it comes,
+ * and its bytes are kept like an attachment's until its end, when they decide what it is (body-sniff.ts).
+ */
+export class BodyLeaf implements LeafSink {
+  readonly full = false;
+  constructor(
+    private readonly text: TextPartSink | null,
+    private readonly part: AttachmentPart,
+  ) {}
+  write(bytes: Buffer): Promise<void> | void {
+    if (this.text && !this.text.full) this.text.write(bytes);
+    return this.part.write(bytes);
   }
-  write(bytes: Buffer): void {
-    this.sink.write(bytes);
+  async finish(problem: string | null): Promise<AttachmentEntry | null> {
+    const outcome = await this.part.finishBody(problem, () => this.text?.end());
+    if (!outcome) return null;
+    return { attachment: outcome.attachment, members: outcome.members, child: null, opened: outcome.attachedMessage };
   }
-  async finish(): Promise<null> {
-    this.sink.end();
-    return null;
+  abandon(): Promise<void> {
+    return this.part.abandon();
   }
-  abandon(): void {}
 }
-
-/** A body part we do not need to read (HTML when plain text exists, or the body text is full). */
-export const SKIP: LeafSink = {
-  full: true,
-  write: () => undefined,
-  finish: async () => null,
-  abandon: () => undefined,
-};
 
 export class AttachmentLeaf implements LeafSink {
   readonly full = false;
@@ -83,24 +85,46 @@ export class AttachmentLeaf implements LeafSink {
   }
 }
 
-/** An attached message: hashed as a part, and its bytes walked by a child walker as they come. */
+/** Bytes an attached message is judged by before its walk starts (file magic, NULs). */
+const MESSAGE_HEAD_BYTES = 1024;
+
+/**
+ * An attached message: hashed as a part, and its bytes walked by a child walker as they come. Its first
+ * bytes are looked at first: a "message" whose bytes are a program or an archive is that file, inspected as
+ * an attachment (the walk of it would only see broken headers).
+ */
 export class MessageLeaf implements LeafSink {
   readonly full = false;
   private readonly hash = createHash('sha256');
   private size = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private file: AttachmentPart | null = null;
+  private decided = false;
 
   constructor(
     private readonly part: PartDescription,
     private readonly child: ChildWalk,
+    private readonly asFile: () => AttachmentPart,
   ) {}
 
   write(bytes: Buffer): Promise<void> | void {
+    if (this.file) return this.file.write(bytes);
     this.hash.update(bytes);
     this.size += bytes.length;
-    return this.child.write(bytes);
+    if (this.decided) return this.child.write(bytes);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= MESSAGE_HEAD_BYTES) return this.decide();
   }
 
-  async finish(problem: string | null): Promise<AttachmentEntry> {
+  async finish(problem: string | null): Promise<AttachmentEntry | null> {
+    if (!this.decided) await this.decide();
+    if (this.file) {
+      const outcome = await this.file.finish(problem);
+      if (!outcome || 'signedEntity' in outcome) return null;
+      return { attachment: outcome.attachment, members: outcome.members, child: null, opened: outcome.attachedMessage };
+    }
     const walked = await this.child.end();
     const part = this.part;
     const encrypted = walked.encryption ? `attached message is encrypted (${walked.encryption})` : null;
@@ -115,7 +139,21 @@ export class MessageLeaf implements LeafSink {
     return { attachment, members: [], child: walked };
   }
 
-  abandon(): void {
+  abandon(): Promise<void> | void {
+    if (this.file) return this.file.abandon();
     this.child.halt();
+  }
+
+  private async decide(): Promise<void> {
+    this.decided = true;
+    const head = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    this.pending = [];
+    if (bodyIsFile(head, this.size, false)) {
+      this.child.halt();
+      this.file = this.asFile();
+      if (head.length) await this.file.write(head);
+      return;
+    }
+    if (head.length) await this.child.write(head);
   }
 }

@@ -7,16 +7,19 @@
  * mailsplit is run with ignoreEmbedded: it only parses inline 7bit attached messages itself,
  * and we want every message/rfc822 part (base64 too) opened the same way, by a child walker.
  */
+import { createReadStream } from 'node:fs';
 import libmime from 'libmime';
 import { Splitter, type MessageChunk, type MimeNode, type SplitterChunk } from '@zone-eu/mailsplit';
 import { parseAddressList } from './addresses.js';
+import { flattenWalk, messageLabel } from './attached-messages.js';
 import { AttachmentPart, declaredName, type PartDescription } from './attachment-part.js';
 import { BodyText } from './body-text.js';
 import { messageEncryption, type TreeNode } from './encryption.js';
 import { bodyArmour } from './inline-pgp.js';
 import { HeaderFieldList, MAX_FIELD_CHARS, readHeaders, type ReadHeaders } from './header-list.js';
-import { AttachmentLeaf, MESSAGE_TYPES, MessageLeaf, SKIP, TextLeaf, type LeafSink } from './leaf-sinks.js';
+import { AttachmentLeaf, BodyLeaf, MESSAGE_TYPES, MessageLeaf, type LeafSink } from './leaf-sinks.js';
 import { markingsInBody, markingsInHeaders, markingsInSubject } from './markings.js';
+import type { ContentInput, OpenedMessage } from './content/analysis-work.js';
 import type { Address, EncryptionKind, MarkingHit } from './model.js';
 import type { Haltable, ParseContext } from './parse-context.js';
 import { identityDecoder, transferDecoder, type TransferDecoder } from './transfer-decoding.js';
@@ -41,6 +44,12 @@ interface Leaf {
 }
 
 const EMPTY_HEADERS = new HeaderFieldList([]);
+/** Fields that decide how a part is read: two different ones in a part are read differently by different clients. */
+const CONFLICTING_FIELDS = [
+  ['content-type', 'Content-Type'],
+  ['content-transfer-encoding', 'Content-Transfer-Encoding'],
+  ['content-disposition', 'Content-Disposition'],
+] as const;
 
 export class MessageWalker implements Haltable {
   readonly done: Promise<WalkedMessage>;
@@ -73,6 +82,7 @@ export class MessageWalker implements Haltable {
     });
     (this.splitter as NodeJS.EventEmitter).on('error', () => undefined); // surfaced through the iterator in consume()
     ctx.register(this);
+    ctx.openMessage ??= (input) => openFoundMessage(ctx, input);
     this.done = this.consume();
   }
 
@@ -103,7 +113,8 @@ export class MessageWalker implements Haltable {
       if (!this.ctx.stopped) await this.finishLeaf();
       if (!this.ctx.stopped) await this.openBodyArmour();
     } catch (err) {
-      if (!this.ctx.stopped) {
+      // a walk halted on its own (an attached "message" that turned out to be a file) ends without a finding
+      if (!this.ctx.stopped && !this.halted) {
         const e = err as Error & { code?: string };
         const limits = this.ctx.options.inspection;
         if (e?.code !== 'EMAXLEN') this.ctx.stop('malformed', `parser failed: ${e?.message ?? String(err)}`);
@@ -151,6 +162,7 @@ export class MessageWalker implements Haltable {
     };
     parent?.children.push(state);
     if (node.multipart) this.states.set(node, state);
+    this.checkConflicts(node, state);
     if (!parent) {
       this.root = state;
       this.readRootHeaders(node);
@@ -210,16 +222,11 @@ export class MessageWalker implements Haltable {
     const name = declaredName(node.filename);
     if (name.shortened) this.ctx.anomaly('parse-limit', `part ${id}: file name longer than 1024 characters was shortened`);
     const isText = state.type === 'text/plain' || state.type === 'text/html';
-    if (isText && disposition !== 'attachment' && !name.name && !name.rawName) {
-      const kind = state.type === 'text/plain' ? 'plain' : 'html';
-      const sink = this.body.openPart(kind, node.charset, { flowed: node.flowed, delSp: node.delSp });
-      if (sink?.unknownCharset) this.ctx.anomaly('decode-error', `part ${id}: unknown charset '${sink.unknownCharset}' read as latin1`);
-      return { state, id, decoder, problem, sink: sink ? new TextLeaf(sink) : SKIP };
-    }
-    const label = name.name ?? `part ${id}`;
+    const isBody = isText && disposition !== 'attachment' && !name.name && !name.rawName;
     const part: PartDescription = {
       id,
-      location: [...this.scope.location, label],
+      // a body candidate only shows up as an item when its bytes make it one: say what it claimed to be
+      location: [...this.scope.location, name.name ?? (isBody ? `part ${id} (declared ${state.type})` : `part ${id}`)],
       depth: this.scope.attachmentDepth,
       declaredType: state.type,
       disposition,
@@ -228,7 +235,14 @@ export class MessageWalker implements Haltable {
       parentType: parent?.type ?? '',
       index: parent ? parent.children.length : 0,
       unwrapSigned: !parent,
+      ...(isBody ? { body: { kind: state.type === 'text/plain' ? ('plain' as const) : ('html' as const), charset: node.charset } } : {}),
     };
+    if (part.body) {
+      // Read as body text, and kept until its end: its bytes may say it is a file, or carry one.
+      const text = this.body.openPart(part.body.kind, node.charset, { flowed: node.flowed, delSp: node.delSp });
+      if (text?.unknownCharset) this.ctx.anomaly('decode-error', `part ${id}: unknown charset '${text.unknownCharset}' read as latin1`);
+      return { state, id, decoder, problem, sink: new BodyLeaf(text, new AttachmentPart(this.ctx, part)) };
+    }
     if (MESSAGE_TYPES.has(state.type)) {
       const child = new MessageWalker(this.ctx, {
         idPrefix: `${id}.`,
@@ -236,7 +250,7 @@ export class MessageWalker implements Haltable {
         attachmentDepth: this.scope.attachmentDepth + 1,
         location: part.location,
       });
-      return { state, id, decoder, problem, sink: new MessageLeaf(part, child) };
+      return { state, id, decoder, problem, sink: new MessageLeaf(part, child, () => new AttachmentPart(this.ctx, part)) };
     }
     const leafPart = new AttachmentPart(this.ctx, part);
     return { state, id, decoder, problem, sink: new AttachmentLeaf(leafPart, (role) => (state.role = role), (entity) => this.walkSigned(entity, state, id)) };
@@ -269,6 +283,29 @@ export class MessageWalker implements Haltable {
     const found = await bodyArmour(this.body.text(), this.scope, this.ctx);
     this.inlinePgp = found.encrypted;
     this.entries.push(...found.entries);
+  }
+
+  /**
+   * Two different Content-Type or Content-Transfer-Encoding fields in one part, two boundary parameters, or a
+   * multipart that reuses an enclosing boundary: mail clients disagree on which one counts, so what we read
+   * may not be what the recipient sees.
+   */
+  private checkConflicts(node: MimeNode, state: NodeState): void {
+    const lines = node.headers ? node.headers.getList() : [];
+    for (const [field, shown] of CONFLICTING_FIELDS) {
+      const values = new Set(lines.filter((l) => l.key === field).map((l) => l.line.slice(l.line.indexOf(':') + 1).replace(/\s+/g, ' ').trim().toLowerCase()));
+      if (values.size > 1) this.ctx.anomaly('malformed', `${this.label(state)}: ${values.size} different ${shown} fields (mail clients disagree on which one counts)`);
+    }
+    if (!state.closing) return;
+    const type = lines.find((l) => l.key === 'content-type')?.line ?? '';
+    if ((type.match(/[;\s]boundary\s*\*?\s*=/gi) ?? []).length > 1) this.ctx.anomaly('malformed', `${this.label(state)}: two boundary parameters (mail clients disagree on which one counts)`);
+    for (let up: MimeNode | false = node.parentNode; up; up = up.parentNode) {
+      const enclosing = this.states.get(up);
+      if (enclosing?.closing && enclosing.closing.equals(state.closing)) {
+        this.ctx.anomaly('malformed', `${this.label(state)}: multipart boundary is the same as an enclosing part's (the parts cannot be told apart)`);
+        break;
+      }
+    }
   }
 
   private readRootHeaders(node: MimeNode): void {
@@ -330,6 +367,33 @@ export class MessageWalker implements Haltable {
     if (bodyText) scan('body', () => markingsInBody(bodyText, scheme));
     return hits;
   }
+}
+
+/** Walks a message found in an attachment or archive member by its bytes or its .eml name, flattened. */
+async function openFoundMessage(ctx: ParseContext, input: ContentInput): Promise<OpenedMessage> {
+  const child = new MessageWalker(ctx, {
+    idPrefix: `${input.id}/`,
+    mimeDepth: input.depth + 1,
+    attachmentDepth: input.depth + 1,
+    location: input.location,
+  });
+  const feed = async (chunk: Buffer): Promise<void> => {
+    const wait = child.write(chunk);
+    if (wait) await wait;
+  };
+  const { blob } = input;
+  if (blob.buffer) {
+    for (let at = 0; at < blob.buffer.length && !ctx.stopped; at += 64 * 1024) await feed(blob.buffer.subarray(at, at + 64 * 1024));
+  } else if (blob.path) {
+    for await (const chunk of createReadStream(blob.path, { highWaterMark: 64 * 1024 })) {
+      if (ctx.stopped) break;
+      await feed(chunk as Buffer);
+    }
+  }
+  const walked = await child.end();
+  // a message inside an archive is named with the archive: 'mail.zip > plan.eml'
+  const flat = flattenWalk(walked, messageLabel(input.name ? input.location.join(' > ') : null, walked.subject, input.id));
+  return { subject: walked.subject, from: walked.from, ...flat };
 }
 
 function drained(stream: NodeJS.EventEmitter & { destroyed: boolean }): Promise<void> {

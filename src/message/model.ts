@@ -60,6 +60,8 @@ export interface DetectedType {
   readonly encrypted: boolean;
   /** How the type was established: 'magic' (bytes), 'container' (looked inside zip/cfb), 'name' (scripts have no magic), 'text'. */
   readonly basis: 'magic' | 'container' | 'name' | 'text' | 'none';
+  /** For markup that runs code: the first active content found ('javascript: URL', '<script> element' ...). */
+  readonly activeContent?: string;
 }
 
 /** Tricks found in a declared file name. */

@@ -3,6 +3,7 @@
  * options, the temp area, the anomaly list, the global part count, and the stop switch that
  * ends all walking at once when a limit is hit or the parse is aborted.
  */
+import type { ContentInput, OpenedMessage } from './content/analysis-work.js';
 import type { Anomaly } from './model.js';
 import type { ParseOptions } from './parse-options.js';
 import type { TempArea } from './temp-area.js';
@@ -23,6 +24,8 @@ export class ParseContext {
   private readonly seen = new Set<string>();
   private dropped = 0;
   private readonly walkers = new Set<Haltable>();
+  /** Walks a message found inside an attachment or archive member (set by the MIME walk; see content/analyse.ts). */
+  openMessage: ((input: ContentInput) => Promise<OpenedMessage>) | null = null;
 
   constructor(
     readonly options: ParseOptions,

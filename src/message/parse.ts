@@ -7,6 +7,7 @@
  * still read (and hashed) so the caller's stream completes.
  */
 import { createHash } from 'node:crypto';
+import { attachedSource, messageLabel } from './attached-messages.js';
 import type { AttachedMessageSummary, Attachment, InspectedMessage, MarkingHit } from './model.js';
 import { MessageWalker } from './mime-walk.js';
 import { ParseContext } from './parse-context.js';
@@ -99,7 +100,8 @@ function assemble(outer: WalkedMessage, ctx: ParseContext, size: number, sha256:
   const attachments: Attachment[] = [];
   const attachedMessages: AttachedMessageSummary[] = [];
   const nestedMarkings: MarkingHit[] = [];
-  const collect = (walked: WalkedMessage): void => {
+  const collect = (walked: WalkedMessage, prefix: (source: string) => string): void => {
+    if (walked !== outer) for (const hit of walked.markings) nestedMarkings.push({ ...hit, source: prefix(hit.source) });
     for (const entry of walked.entries) {
       attachments.push(entry.attachment, ...entry.members);
       if (entry.opened) {
@@ -109,11 +111,10 @@ function assemble(outer: WalkedMessage, ctx: ParseContext, size: number, sha256:
       if (!child) continue;
       const id = entry.attachment.id;
       attachedMessages.push(Object.freeze({ id, subject: child.subject, from: child.from, encryption: child.encryption }));
-      for (const hit of child.markings) nestedMarkings.push({ ...hit, source: `attached-message:${id}:${hit.source}` });
-      collect(child);
+      collect(child, (source) => prefix(attachedSource(messageLabel(entry.attachment.name, child.subject, id), source)));
     }
   };
-  collect(outer);
+  collect(outer, (source) => source);
 
   const seen = new Set<MarkingHit>();
   const markings: MarkingHit[] = [...outer.markings];

@@ -45,7 +45,9 @@ const BY_FAMILY: Readonly<Record<TypeFamily, string>> = {
 export function typeLabel(d: DetectedType): string {
   let label = BY_EXT[d.ext.toLowerCase()] ?? BY_FAMILY[d.family];
   // HTML or SVG is only 'executable' when it carries script: say so, it is the whole point.
-  if (d.family === 'executable' && d.basis !== 'name' && /^(html?|svg|xhtml)$/i.test(d.ext)) label += ' carrying script';
+  if (d.family === 'executable' && d.basis !== 'name' && /^(html?|svg|xhtml)$/i.test(d.ext)) {
+    label += d.activeContent ? ` carrying script: ${d.activeContent}` : ' carrying script';
+  }
   // A PDF is only 'executable' for a launch action, and its 'macros' are JavaScript (pdf-item.ts).
   if (d.family === 'executable' && d.ext === 'pdf') label += ' with an action that launches a program';
   if (d.macros && d.ext === 'pdf') label += ' with JavaScript';
@@ -114,6 +116,8 @@ function trim(x: number): string {
   return x >= 100 ? Math.round(x).toString() : x.toFixed(1).replace(/\.0$/, '');
 }
 
+const ATTACHED = 'attached-message:';
+
 /** Where a marking was found, in words: 'in the subject', "in attachment 'a.docx'". */
 export function markingPlace(hit: MarkingHit): string {
   if (hit.source === 'subject') return 'in the subject';
@@ -121,6 +125,13 @@ export function markingPlace(hit: MarkingHit): string {
   if (hit.source === 'header:x-protective-marking') return 'in the X-Protective-Marking header';
   if (hit.source === 'header:msip_labels') return 'in the sensitivity label (msip_labels header)';
   if (hit.source.startsWith('attachment:')) return `in attachment '${shorten(hit.source.slice('attachment:'.length), 60)}'`;
+  if (hit.source.startsWith(ATTACHED)) {
+    // 'attached-message:plan.eml:subject' -> "in plan.eml: the subject"
+    const rest = hit.source.slice(ATTACHED.length);
+    const colon = rest.indexOf(':');
+    const inner = markingPlace({ ...hit, source: rest.slice(colon + 1) }).replace(/^in /, '');
+    return `in ${shorten(rest.slice(0, colon), 60)}: ${inner}`;
+  }
   return `in ${shorten(hit.source, 60)}`;
 }
 

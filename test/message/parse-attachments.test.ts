@@ -146,8 +146,8 @@ describe('parseMessage: attachments', () => {
       { id: '3', subject: 'inner subject', from: [{ name: 'Inner Sender', address: 'inner@example.org' }], encryption: null },
       { id: '3.3', subject: 'RESTRICTED: deepest', from: [{ name: '', address: 'deep@example.org' }], encryption: null },
     ]);
-    // Markings of attached messages count, with their source naming the attached message.
-    const expected = markingsInSubject('RESTRICTED: deepest', parseOptions().markings).map((h) => ({ ...h, source: `attached-message:3.3:${h.source}` }));
+    // Markings of attached messages count, with their source naming each attached message by its file name.
+    const expected = markingsInSubject('RESTRICTED: deepest', parseOptions().markings).map((h) => ({ ...h, source: `attached-message:inner.eml:attached-message:fwd.eml:${h.source}` }));
     for (const hit of expected) expect(msg.markings).toContainEqual(hit);
     expect(msg.anomalies).toEqual([]);
   });

@@ -9,11 +9,15 @@ import { openAppendedZip, openCfbItem, openGzipItem, openTarItem, openTnefItem, 
 import { isExecutableName } from './executable-names.js';
 import { extensionOf } from './file-name.js';
 import { nameTricks } from './name-tricks.js';
+import { inspectEncodedFiles, inspectMarkupFiles, openHiddenMessage } from './embedded-files.js';
 import { openPdfItem } from './pdf-item.js';
 import { openPgpItem } from './pgp-item.js';
 import { sniffContent } from './true-type.js';
 
-export type { ContentContext, ContentInput, ContentReport } from './analysis-work.js';
+export type { ContentContext, ContentInput, ContentReport, OpenedMessage } from './analysis-work.js';
+
+const MESSAGE_DECLARED = /^message\/(?:rfc822|global)$/;
+const EML_NAME = /\.eml$/i;
 
 export async function analyseContent(input: ContentInput, ctx: ContentContext): Promise<ContentReport> {
   const env: Env = {
@@ -38,7 +42,7 @@ export async function analyseContent(input: ContentInput, ctx: ContentContext): 
 
 async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Promise<ContentReport> {
   env.ctx.options.signal?.throwIfAborted();
-  const sniffed = await sniffContent(input.blob, input.name);
+  const sniffed = await sniffContent(input.blob, input.name, input.declaredType);
   const work: Work = {
     mime: sniffed.mime,
     ext: sniffed.ext,
@@ -78,16 +82,13 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
   if (sniffed.appendedZip) await openAppendedZip(input, env, work);
   // HTML or SVG that carries script runs code when opened: executable content.
   if (sniffed.script) work.family = 'executable';
-  // The MIME parser opens message/rfc822 parts; a message inside an archive, or a part that hides what it is,
-  // is not opened by anyone.
-  const hiddenMessage = isMember || !/^(?:message|text)\//.test(input.declaredType);
-  if (work.contentFamily === 'message' && work.ext === 'eml' && hiddenMessage) {
-    work.reasons.push(
-      isMember
-        ? 'attached message inside an archive is not inspected'
-        : 'attached message not declared as message/rfc822 is not inspected',
-    );
-  }
+  if (sniffed.markup) await inspectMarkupFiles(sniffed.markup, input, env, work);
+  if (work.family === 'text' || work.family === 'unknown') await inspectEncodedFiles(input, env, work);
+  // The MIME walk opens message/rfc822 parts itself; any other item that is a message (by its bytes, or an
+  // .eml name on bytes with no other type) is opened here the same way: a mail client opens it.
+  const declaredMessage = !isMember && MESSAGE_DECLARED.test(input.declaredType);
+  const isMessage = (work.contentFamily === 'message' && work.ext === 'eml') || (EML_NAME.test(input.name ?? '') && (work.family === 'text' || work.family === 'unknown'));
+  if (isMessage && !declaredMessage) await openHiddenMessage(input, env, work);
   const tricks = nameTricks(input.name, work);
   // Scripts have no magic: text (or bytes we cannot place) under an executable name is executable.
   if ((work.family === 'text' || work.family === 'unknown') && input.name && isExecutableName(input.name)) {
@@ -101,6 +102,7 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
   return {
     detected: {
       mime: work.mime, ext: work.ext, family: work.family, macros: work.macros, encrypted: work.encrypted, basis: work.basis,
+      ...(sniffed.script ? { activeContent: sniffed.script } : {}),
     },
     nameTricks: tricks,
     unscannable: work.reasons.length ? summarise(work.reasons) : null,

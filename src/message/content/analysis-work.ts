@@ -25,6 +25,21 @@ export interface ContentInput {
 export interface ContentContext {
   readonly options: ParseOptions;
   readonly temp: TempArea;
+  /**
+   * Walks an item that is an email message (an .eml, or bytes that are one, whatever their declared type)
+   * as the MIME walk opens message/rfc822 parts. Without it such an item is unscannable.
+   */
+  readonly openMessage?: (input: ContentInput) => Promise<OpenedMessage>;
+}
+
+/** What walking a message found inside an attachment or member, flattened. */
+export interface OpenedMessage {
+  readonly subject: string;
+  readonly from: readonly Address[];
+  /** Its parts, their members and the parts of messages attached to it. */
+  readonly members: readonly Attachment[];
+  readonly markings: readonly MarkingHit[];
+  readonly unscannable: string | null;
 }
 
 export interface ContentReport {

@@ -4,6 +4,7 @@
  * Scans are linear: candidates are found with simple patterns and judged in one forward pass.
  */
 import { isUtf8 } from 'node:buffer';
+import { scanMarkup } from './html-active.js';
 
 export type TextKind = 'html' | 'svg' | 'xml' | 'excel-xml' | 'word-xml' | 'message' | 'pgp' | 'plain';
 
@@ -68,40 +69,7 @@ function looksLikeMessage(s: string): boolean {
   return fields.size >= 3 && transport;
 }
 
-/**
- * Is a position inside a tag (after a '<' not yet closed by '>')? Asked for increasing positions only, so the
- * whole text is scanned once however many candidates there are.
- */
-function tagTracker(text: string): (at: number) => boolean {
-  let pos = 0;
-  let lt = -1;
-  let gt = -1;
-  return (at) => {
-    for (; pos < at; pos += 1) {
-      const c = text.charCodeAt(pos);
-      if (c === 0x3c) lt = pos;
-      else if (c === 0x3e) gt = pos;
-    }
-    return lt > gt;
-  };
-}
-
-/** Script in HTML/SVG/XML markup, or null. `text` is the markup (callers bound its length). */
+/** Active content in HTML/SVG/XML markup, or null (see html-active.ts; callers bound the length). */
 export function findScript(text: string): string | null {
-  if (/<script[\s>/]/i.test(text)) return '<script> element';
-  const handler = /\son[a-z]{3,30}\s*=/gi;
-  const inTagForHandler = tagTracker(text);
-  for (let m = handler.exec(text); m; m = handler.exec(text)) {
-    if (inTagForHandler(m.index)) return `event handler attribute (${m[0].trim().replace(/\s*=$/, '')})`;
-  }
-  const js = /(?:java|vb)script\s*:/gi;
-  const inTagForUrl = tagTracker(text);
-  for (let m = js.exec(text); m; m = js.exec(text)) {
-    // An attribute value: '=', optionally a quote and blanks, right before the scheme.
-    let i = m.index - 1;
-    while (i >= 0 && i > m.index - 64 && /[\s"'&#x0-9;]/i.test(text[i]!)) i -= 1;
-    if (text[i] === '=' || text[i] === '(' || inTagForUrl(m.index)) return `${m[0].replace(/\s/g, '').toLowerCase()} URL`;
-  }
-  if (/<(?:object|embed|foreignobject|handler)[\s>/]/i.test(text)) return 'embedded active content';
-  return null;
+  return scanMarkup(text).active;
 }

@@ -9,8 +9,9 @@ import type { TypeFamily } from '../model.js';
 import type { PartBlob } from './blob.js';
 import { inspectMz } from './pe.js';
 import { endsLikeZip, handTypeOfHead, handTypeOfTail, type HandType } from './signatures.js';
+import { scanMarkup, type MarkupScan } from './html-active.js';
 import { scriptTypeOfText, sylkMacros } from './script-sniff.js';
-import { decodeSample, findScript, looksLikeText, textKind } from './text-sniff.js';
+import { decodeSample, looksLikeText, textKind } from './text-sniff.js';
 import { familyOfDetectedExt } from './type-table.js';
 
 export type Container = 'zip' | 'cfb' | 'gzip' | 'tar' | 'tnef' | 'pdf';
@@ -32,11 +33,14 @@ export interface Sniffed {
    * an extractor opens it, so its members are inspected too and the type stays what the head says.
    */
   readonly appendedZip?: boolean;
+  /** What the active-content scan of markup found (data: URI files, limits), when the content is markup. */
+  readonly markup?: MarkupScan;
 }
 
 /** HTML and SVG larger than this are not scanned for script in full (and are unscannable). */
 export const SCRIPT_SCAN_BYTES = 8 * 1024 * 1024;
 
+const DECLARED_MARKUP = new Set(['text/html', 'application/xhtml+xml', 'image/svg+xml']);
 const MARKUP_NAME = /\.(?:html?|xhtml|svgz?|shtml|xht|hta|mht|mhtml|xml|xsl)$/i;
 
 /**
@@ -119,7 +123,7 @@ async function tailOf(blob: PartBlob): Promise<Buffer> {
 }
 
 /** Up to `max` bytes of the content, for the script scan. */
-async function prefixOf(blob: PartBlob, max: number): Promise<Buffer> {
+export async function prefixOf(blob: PartBlob, max: number): Promise<Buffer> {
   if (blob.size <= blob.head.length) return blob.head;
   if (blob.buffer) return blob.buffer.subarray(0, max);
   if (!blob.path) return blob.head;
@@ -133,11 +137,12 @@ async function prefixOf(blob: PartBlob, max: number): Promise<Buffer> {
   }
 }
 
-async function sniffText(blob: PartBlob, name: string | null): Promise<Sniffed | null> {
+async function sniffText(blob: PartBlob, name: string | null, declaredMarkup: boolean): Promise<Sniffed | null> {
   if (!looksLikeText(blob.head.subarray(0, 8192))) return null;
   const start = decodeSample(blob.head.subarray(0, 8192));
   const kind = textKind(start);
-  const markupByName = name !== null && MARKUP_NAME.test(name);
+  // A .htm file, or a part declared text/html, is rendered as HTML whether or not it starts with a tag.
+  const markupByName = (name !== null && MARKUP_NAME.test(name)) || declaredMarkup;
   const text = (mime: string, ext: string, family: TypeFamily = 'text'): Sniffed => ({
     mime, ext, family, basis: 'text', container: null, unscannable: null, script: null,
   });
@@ -165,16 +170,18 @@ async function sniffText(blob: PartBlob, name: string | null): Promise<Sniffed |
         ? text('application/xml', 'xml')
         : kind === 'html'
           ? text('text/html', 'html')
-          : text('text/plain', 'txt');
+          : declaredMarkup
+            ? text('text/html', 'html')
+            : text('text/plain', 'txt');
   const sample = await prefixOf(blob, SCRIPT_SCAN_BYTES);
-  const script = findScript(decodeSample(sample));
-  if (script) return { ...base, script };
-  if (blob.size > sample.length) return { ...base, unscannable: `markup over ${SCRIPT_SCAN_BYTES} bytes not fully scanned for script` };
-  return base;
+  const markup = scanMarkup(decodeSample(sample));
+  if (markup.active) return { ...base, script: markup.active, markup };
+  if (blob.size > sample.length) return { ...base, markup, unscannable: `markup over ${SCRIPT_SCAN_BYTES} bytes not fully scanned for script` };
+  return { ...base, markup };
 }
 
 /** What the bytes say. Never throws on bad input. */
-export async function sniffContent(blob: PartBlob, name: string | null): Promise<Sniffed> {
+export async function sniffContent(blob: PartBlob, name: string | null, declaredType = ''): Promise<Sniffed> {
   const head = blob.head;
   if (blob.size === 0) {
     return { mime: 'application/x-empty', ext: '', family: 'unknown', basis: 'none', container: null, unscannable: null, script: null };
@@ -215,7 +222,7 @@ export async function sniffContent(blob: PartBlob, name: string | null): Promise
   if (tailType) return hand(tailType);
   // A zip with something in front (junk, or a format we do not know): extractors find it by its end.
   if (endsLikeZip(tail)) return magic('application/zip', 'zip', 'archive', 'zip');
-  const text = await sniffText(blob, name);
+  const text = await sniffText(blob, name, DECLARED_MARKUP.has(declaredType));
   if (text) return text;
   return { mime: 'application/octet-stream', ext: '', family: 'unknown', basis: 'none', container: null, unscannable: null, script: null };
 }
