@@ -18,6 +18,8 @@ import type { FoundMember } from './members.js';
 import { CompoundFile, fileSource } from './compound-file.js';
 import { classifyCfb, inspectCfb, type CfbClassification } from './office-cfb.js';
 import { classifyZip, inspectZipDocument } from './office-ooxml.js';
+import { expandPackage, hasNonPartMembers, listedPackageMember } from './office-package.js';
+import { expandObjects, objectPaths, type ObjectView } from './ole-objects.js';
 import { readOutlookMessage } from './outlook-msg.js';
 import { readTnef } from './tnef.js';
 import { wholeReads } from './whole-read-budget.js';
@@ -91,6 +93,14 @@ export async function openZipItem(input: ContentInput, env: Env, work: Work): Pr
       work.macros = found.macros;
       work.encrypted = found.encrypted;
       work.markings.push(...found.markings);
+      // A document is a container too: what it carries is looked at like an archive's members.
+      // Too deep to open, a package of XML parts alone is no loss; anything more is.
+      const room = input.depth + 1 <= env.budget.maxDepth;
+      if (!found.encrypted && (room || (hasNonPartMembers(zip) && canNest(input, env, work)))) {
+        const opened = zip;
+        const sink = memberSink(input, env, work, listedPackageMember);
+        await walk(env, work, `${kind.ext} members`, () => expandPackage(opened, sink, env.ctx.options.signal));
+      }
     } else if (kind.role === 'archive' && canNest(input, env, work)) {
       const opened = zip;
       await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
@@ -102,15 +112,12 @@ export async function openZipItem(input: ContentInput, env: Env, work: Work): Pr
 
 export async function openCfbItem(input: ContentInput, env: Env, work: Work): Promise<void> {
   // A large file waits in a temp file: read its directory and the few small streams that decide
-  // in place. An Outlook message (msgreader wants it whole), or a file the in-place reader cannot
-  // follow, goes the whole-file way, where `cfb` has the last word on what is wrong with it.
+  // in place, and copy its embedded objects out in pieces. An Outlook message (msgreader wants it
+  // whole), or a file the in-place reader cannot follow, goes the whole-file way, where `cfb` has
+  // the last word on what is wrong with it.
   if (!input.blob.buffer && input.blob.path) {
     env.ctx.options.signal?.throwIfAborted();
-    const inPlace = await classifyInPlace(input.blob.path, input.blob.size, env, input).catch((err: unknown) => {
-      if (env.ctx.options.signal?.aborted) throw err;
-      return null;
-    });
-    if (inPlace && !inPlace.outlookMessage) return applyCfb(work, inPlace);
+    if (await openCfbInPlace(input.blob.path, input.blob.size, input, env, work)) return;
   }
   const whole = await wholeContent(input.blob, env);
   if (!whole) {
@@ -124,26 +131,52 @@ export async function openCfbItem(input: ContentInput, env: Env, work: Work): Pr
   }
 }
 
-async function classifyInPlace(path: string, size: number, env: Env, input: ContentInput): Promise<CfbClassification> {
+/** True when the file was classified (and its objects walked) in place; false to go the whole-file way. */
+async function openCfbInPlace(path: string, size: number, input: ContentInput, env: Env, work: Work): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
-    const file = await CompoundFile.open(fileSource(fh, size));
-    const byPath = new Map(file.entries.map((e) => [e.path, e]));
-    return await classifyCfb(
-      {
+    let view: ObjectView;
+    let found: CfbClassification;
+    try {
+      const file = await CompoundFile.open(fileSource(fh, size));
+      const byPath = new Map(file.entries.map((e) => [e.path, e]));
+      const streamOf = (p: string) => {
+        const entry = byPath.get(p);
+        return entry?.type === 'stream' ? entry : undefined;
+      };
+      view = {
         paths: file.entries.map((e) => e.path),
         rootClsid: file.rootClsid,
         stream: async (p, max) => {
-          const entry = byPath.get(p);
-          return entry?.type === 'stream' ? file.read(entry, max) : null;
+          const entry = streamOf(p);
+          return entry ? file.read(entry, max) : null;
         },
-      },
-      env.ctx.options.markings,
-      sourceOf(input),
-    );
+        size: (p) => streamOf(p)?.size ?? null,
+        chunks: (p, offset, length) => {
+          const entry = streamOf(p);
+          return entry ? file.chunks(entry, offset, length) : [];
+        },
+      };
+      found = await classifyCfb(view, env.ctx.options.markings, sourceOf(input));
+    } catch (err) {
+      if (env.ctx.options.signal?.aborted) throw err;
+      return false;
+    }
+    if (found.outlookMessage) return false;
+    applyCfb(work, found);
+    await openObjects(view, found, input, env, work);
+    return true;
   } finally {
     await fh.close();
   }
+}
+
+/** Embedded objects of a document or OLE object (not of installers, messages or encrypted files). */
+async function openObjects(view: ObjectView, found: CfbClassification, input: ContentInput, env: Env, work: Work): Promise<void> {
+  if (found.encrypted || found.outlookMessage || found.family === 'executable') return;
+  const { storages, streams } = objectPaths(view.paths);
+  if (storages.length + streams.length === 0 || !canNest(input, env, work)) return;
+  await walk(env, work, 'embedded objects', () => expandObjects(view, memberSink(input, env, work)));
 }
 
 function applyCfb(work: Work, found: CfbClassification): void {
@@ -164,6 +197,7 @@ async function analyseCfb(bytes: Buffer, input: ContentInput, env: Env, work: Wo
   }
   applyCfb(work, found);
   if (found.outlookMessage) await openOutlookMessage(input, env, work, found.rewritten);
+  else await openObjects(found.view, found, input, env, work);
 }
 
 function relabel(hits: MarkingHit[], source: string): MarkingHit[] {

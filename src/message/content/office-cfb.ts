@@ -10,6 +10,7 @@ import * as CFB from 'cfb';
 import type { Policy } from '../../config/policy-schema.js';
 import type { MarkingHit, TypeFamily } from '../model.js';
 import { propertyMarkings } from './office-ooxml.js';
+import type { ObjectView } from './ole-objects.js';
 import { customProperties } from './property-set.js';
 
 export interface CfbFindings {
@@ -26,6 +27,8 @@ export interface CfbFindings {
    */
   readonly rewritten: () => Buffer;
   readonly markings: MarkingHit[];
+  /** The parsed file, for taking its embedded objects out (see ole-objects.ts). */
+  readonly view: ObjectView;
 }
 
 /** Installer class ids as cfb prints them (bytes in file order): MSI, MSP (patch), MST (transform). */
@@ -94,7 +97,7 @@ const SUMMARY_MAX = 1024 * 1024;
 const FIB_MAX = 512;
 const WORKBOOK_MAX = 4 * 1024 * 1024;
 
-export type CfbClassification = Omit<CfbFindings, 'rewritten'>;
+export type CfbClassification = Omit<CfbFindings, 'rewritten' | 'view'>;
 
 /** The type, macros, encryption and labels of a compound file, from its directory and a few small streams. */
 export async function classifyCfb(view: CfbView, scheme: Policy['markings'], source: string): Promise<CfbClassification> {
@@ -145,15 +148,23 @@ export async function classifyCfb(view: CfbView, scheme: Policy['markings'], sou
 export async function inspectCfb(bytes: Buffer, scheme: Policy['markings'], source: string): Promise<CfbFindings> {
   const container = CFB.parse(bytes, { type: 'buffer' });
   const paths = container.FullPaths.map((p) => p.replace(/^[^/]*\//, ''));
-  const view: CfbView = {
+  const content = (path: string): Buffer | null => {
+    const i = paths.indexOf(path);
+    return i >= 0 && container.FileIndex[i]?.type === 2 ? bytesOf(container.FileIndex[i]) ?? Buffer.alloc(0) : null;
+  };
+  const view: ObjectView = {
     paths,
     rootClsid: container.FileIndex[0]?.clsid ?? '',
     stream: async (path, max) => {
-      const i = paths.indexOf(path);
-      const bytesOfEntry = i >= 0 ? bytesOf(container.FileIndex[i]) : null;
+      const bytesOfEntry = content(path);
       return bytesOfEntry && bytesOfEntry.length > max ? bytesOfEntry.subarray(0, max) : bytesOfEntry;
+    },
+    size: (path) => content(path)?.length ?? null,
+    chunks: (path, offset, length) => {
+      const all = content(path) ?? Buffer.alloc(0);
+      return [all.subarray(offset, Math.min(all.length, offset + length))];
     },
   };
   const found = await classifyCfb(view, scheme, source);
-  return { ...found, rewritten: () => rewrite(container, 2 * bytes.length + 4096) };
+  return { ...found, view, rewritten: () => rewrite(container, 2 * bytes.length + 4096) };
 }
