@@ -159,10 +159,17 @@ export async function inspectCfb(bytes: Buffer, scheme: Policy['markings'], sour
       const bytesOfEntry = content(path);
       return bytesOfEntry && bytesOfEntry.length > max ? bytesOfEntry.subarray(0, max) : bytesOfEntry;
     },
-    size: (path) => content(path)?.length ?? null,
+    size: (path) => {
+      const i = paths.indexOf(path);
+      return i >= 0 && container.FileIndex[i]?.type === 2 ? container.FileIndex[i]!.size : null;
+    },
+    // A directory size the sectors do not back is a broken object: Office would not open it either.
     chunks: (path, offset, length) => {
       const all = content(path) ?? Buffer.alloc(0);
-      return [all.subarray(offset, Math.min(all.length, offset + length))];
+      const i = paths.indexOf(path);
+      const size = container.FileIndex[i]?.size ?? 0;
+      if (all.length < size) throw new Error(`stream ${path.replace(/[\u0000-\u001f]/g, '')} shorter than its size`);
+      return [all.subarray(offset, Math.min(size, offset + length))];
     },
   };
   const found = await classifyCfb(view, scheme, source);
