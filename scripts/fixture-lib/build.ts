@@ -14,6 +14,7 @@ import { malformedCases } from './cases/malformed.js';
 import { markingCases } from './cases/marking.js';
 import { markingDocumentCases } from './cases/marking-documents.js';
 import { markingLookalikeCases } from './cases/marking-lookalike.js';
+import { officeContainerCases } from './cases/office-containers.js';
 import { personalCases } from './cases/personal.js';
 import { personalAttachmentCases } from './cases/personal-attachments.js';
 import { manifestYaml, type FixtureCase } from './manifest.js';
@@ -30,6 +31,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...markingLookalikeCases,
   ...personalCases,
   ...personalAttachmentCases,
+  ...officeContainerCases,
   ...forwardingCases,
   ...malformedCases,
 ];

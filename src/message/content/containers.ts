@@ -192,7 +192,9 @@ async function analyseCfb(bytes: Buffer, input: ContentInput, env: Env, work: Wo
   try {
     found = await inspectCfb(bytes, env.ctx.options.markings, sourceOf(input));
   } catch (err) {
-    work.reasons.push(`cannot read compound (OLE) file: ${messageOf(err)}`);
+    // `cfb` trips over its own reads on a cut-short file: say what that means, not which property it missed.
+    const why = err instanceof TypeError || err instanceof RangeError ? 'the file is damaged or cut short' : messageOf(err);
+    work.reasons.push(`cannot read compound (OLE) file: ${why}`);
     return;
   }
   applyCfb(work, found);
