@@ -3,6 +3,7 @@
  * \x01Ole10Native stream (a file dragged into a document), OLE objects holding an OOXML `Package`,
  * Word's ObjectPool storages, a minimal pptx, and OpenDocument text with pictures, objects and Basic.
  */
+import { deflateSync } from 'node:zlib';
 import { u16le, u32le } from './bytes.js';
 import { cfbFile, compObj, type Streams } from './cfb-files.js';
 import { zipBuffer, type ZipEntry } from './zip.js';
@@ -101,5 +102,20 @@ export async function odt(o: OdtOptions): Promise<Buffer> {
     { path: 'mimetype', data: Buffer.from('application/vnd.oasis.opendocument.text'), store: true },
     { path: 'META-INF/manifest.xml', data: Buffer.from(manifest) },
     ...files,
+  ]);
+}
+
+/** A PowerPoint 97-2003 file whose document stream holds these OLE objects as compressed ExOleObjStg records. */
+export function legacyPpt(objects: readonly Buffer[]): Buffer {
+  const record = (verInst: number, type: number, body: Buffer) => Buffer.concat([u16le(verInst), u16le(type), u32le(body.length), body]);
+  const documentAtom = record(0x0001, 0x03e9, Buffer.alloc(40));
+  const stream = Buffer.concat([
+    record(0x000f, 0x03e8, documentAtom), // DocumentContainer
+    ...objects.map((o) => record(0x0010, 0x1011, Buffer.concat([u32le(o.length), deflateSync(o)]))),
+  ]);
+  return cfbFile(null, [
+    ['PowerPoint Document', stream],
+    ['Current User', Buffer.alloc(32)],
+    ['\u0001CompObj', compObj('Microsoft Office PowerPoint Presentation', 'PowerPoint 97-2003', 'PowerPoint.Show.8')],
   ]);
 }

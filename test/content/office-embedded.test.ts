@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyDoc, legacyXls } from '../../scripts/fixture-lib/cfb-files.js';
 import { peExe } from '../../scripts/fixture-lib/executables.js';
 import { photoPng } from '../../scripts/fixture-lib/media.js';
-import { objectPool, odt, packageObjectBin, packagerObjectBin, packagerStreams, pptx } from '../../scripts/fixture-lib/office-objects.js';
+import { legacyPpt, objectPool, odt, packageObjectBin, packagerObjectBin, packagerStreams, pptx } from '../../scripts/fixture-lib/office-objects.js';
 import { docx, xlsx } from '../../scripts/fixture-lib/ooxml.js';
 import { zipBuffer } from '../../scripts/fixture-lib/zip.js';
 import { parseOle10Native } from '../../src/message/content/ole-objects.js';
@@ -135,6 +135,25 @@ describe('legacy compound files', () => {
       expect(report.members[0]?.detected.ext).toBe('xls');
       expect(report.members[1]?.detected.family).toBe('executable');
     }
+  });
+});
+
+describe('legacy PowerPoint', () => {
+  it('finds a packaged program in an ExOleObjStg record, in memory and in place', async () => {
+    const bytes = legacyPpt([packagerObjectBin(invoice)]);
+    for (const report of [await analyse(bytes, 'deck.ppt'), await spilled(bytes, 'deck.ppt')]) {
+      expect(report.detected.ext).toBe('ppt');
+      expect(paths(report)).toEqual(['PowerPoint Document/object 1 > invoice.exe']);
+      expect(byName(report, 'invoice.exe')?.detected.family).toBe('executable');
+    }
+  });
+
+  it('calls an object record that runs past its stream unreadable', async () => {
+    const bytes = Buffer.from(legacyPpt([packagerObjectBin(invoice)]));
+    const at = bytes.indexOf(Buffer.from([0x10, 0x00, 0x11, 0x10]));
+    bytes.writeUInt32LE(0x7fffff00, at + 4);
+    const report = await analyse(bytes, 'deck.ppt');
+    expect(report.unscannable).toMatch(/object record claims/);
   });
 });
 

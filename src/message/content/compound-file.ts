@@ -55,6 +55,8 @@ const MAX_ENTRIES = 100_000;
 const MAX_FAT_SECTORS = 1 << 16;
 
 export class CompoundFile {
+  private readonly chains = new Map<number, number[]>();
+
   private constructor(
     private readonly src: RandomAccess,
     private readonly sectorSize: number,
@@ -158,7 +160,12 @@ export class CompoundFile {
       yield (await this.read(entry, end)).subarray(offset, end);
       return;
     }
-    const sectors = chain(this.fat, entry.start, this.fat.length);
+    // Many small reads of one stream (PowerPoint's record headers) walk its chain once.
+    let sectors = this.chains.get(entry.start);
+    if (!sectors) {
+      sectors = chain(this.fat, entry.start, this.fat.length);
+      this.chains.set(entry.start, sectors);
+    }
     const per = CHUNK_BYTES / this.sectorSize;
     for (let first = Math.floor(offset / this.sectorSize); first * this.sectorSize < end; first += per) {
       const run = sectors.slice(first, first + per);

@@ -6,7 +6,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { markingsInHeaders, markingsInSubject, markingsInText } from '../markings.js';
 import type { MarkingHit } from '../model.js';
-import type { ContentInput } from './analyse.js';
+import type { ContentInput, ContentReport } from './analyse.js';
 import { messageOf, sourceOf, type Env, type Work } from './analysis-work.js';
 import { ArchiveLimitError } from './archive-limits.js';
 import { expandGzip } from './archive-gzip.js';
@@ -20,6 +20,7 @@ import { classifyCfb, inspectCfb, type CfbClassification } from './office-cfb.js
 import { classifyZip, inspectZipDocument } from './office-ooxml.js';
 import { expandPackage, hasNonPartMembers, listedPackageMember } from './office-package.js';
 import { expandObjects, objectPaths, type ObjectView } from './ole-objects.js';
+import { PPT_DOCUMENT } from './ppt-objects.js';
 import { readOutlookMessage } from './outlook-msg.js';
 import { readTnef } from './tnef.js';
 import { wholeReads } from './whole-read-budget.js';
@@ -171,12 +172,18 @@ async function openCfbInPlace(path: string, size: number, input: ContentInput, e
   }
 }
 
+/** PowerPoint's object records are OLE wrappers: what they hold is listed, not the wrapper (unless it is more). */
+function listedObject(path: string, report: ContentReport): boolean {
+  return !(path.startsWith(`${PPT_DOCUMENT}/`) && report.detected.ext === 'cfb' && report.unscannable === null);
+}
+
 /** Embedded objects of a document or OLE object (not of installers, messages or encrypted files). */
 async function openObjects(view: ObjectView, found: CfbClassification, input: ContentInput, env: Env, work: Work): Promise<void> {
   if (found.encrypted || found.outlookMessage || found.family === 'executable') return;
   const { storages, streams } = objectPaths(view.paths);
-  if (storages.length + streams.length === 0 || !canNest(input, env, work)) return;
-  await walk(env, work, 'embedded objects', () => expandObjects(view, memberSink(input, env, work)));
+  const objects = storages.length + streams.length > 0 || (found.ext === 'ppt' && view.paths.includes(PPT_DOCUMENT));
+  if (!objects || !canNest(input, env, work)) return;
+  await walk(env, work, 'embedded objects', () => expandObjects(view, memberSink(input, env, work, listedObject)));
 }
 
 function applyCfb(work: Work, found: CfbClassification): void {

@@ -10,6 +10,7 @@
  *  - `CONTENTS`: the bytes of a foreign object (a PDF from Acrobat).
  *  - a storage that is itself a document (`WordDocument`, `Workbook` ...): copied out as a compound
  *    file of its own and analysed like any member, so its own objects are found there.
+ *  - PowerPoint's objects, kept inside its document stream (see ppt-objects.ts).
  * Everything is bounded: header fields are checked against the stream they sit in, the copy of an
  * embedded storage has a size cap, and the caller's member sink counts members, bytes and depth.
  */
@@ -17,6 +18,7 @@ import * as CFB from 'cfb';
 import { isExecutableName } from './executable-names.js';
 import type { CfbView } from './office-cfb.js';
 import type { FoundMember, MemberSink } from './members.js';
+import { PPT_DOCUMENT, pptObjects } from './ppt-objects.js';
 
 /** A compound file opened for its objects: the classification view plus ranged, chunked reads. */
 export interface ObjectView extends CfbView {
@@ -144,6 +146,9 @@ async function storageAsFile(view: ObjectView, prefix: string): Promise<Buffer> 
 /** Sends every embedded object of the compound file to the sink. */
 export async function expandObjects(view: ObjectView, sink: MemberSink): Promise<void> {
   const { storages, streams } = objectPaths(view.paths);
+  if (view.paths.includes(PPT_DOCUMENT)) {
+    for await (const member of pptObjects(view)) if ((await sink(member)) === 'stop') return;
+  }
   for (const storage of storages) {
     const path = readable(storage.slice(0, -1)) || 'embedded document';
     let member: FoundMember;
