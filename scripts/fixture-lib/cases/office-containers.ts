@@ -11,7 +11,7 @@ import { peExe } from '../executables.js';
 import { messageCase, type FixtureCase } from '../manifest.js';
 import { pdf, photoJpeg, photoPng } from '../media.js';
 import { file } from '../mime.js';
-import { objectPool, odt, packageObjectBin, packagerObjectBin, packagerStreams, pptx } from '../office-objects.js';
+import { legacyPpt, objectPool, odt, packageObjectBin, packagerObjectBin, packagerStreams, pptx } from '../office-objects.js';
 import { docx, xlsx } from '../ooxml.js';
 import { external, family, staff } from '../people.js';
 import { zipBuffer } from '../zip.js';
@@ -22,6 +22,7 @@ const { alex, priya, daniel, hannah, marcus } = staff;
 
 const CT_PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
 const CT_ODT = 'application/vnd.oasis.opendocument.text';
+const CT_PPT = 'application/vnd.ms-powerpoint';
 
 /** A minimal EMF: the header record Office writes for an embedded object's preview picture. */
 function emfPreview(): Buffer {
@@ -165,6 +166,32 @@ export const officeContainerCases: FixtureCase[] = [
           legacyDoc({ text: 'Costs schedule', streams: storageOf('ObjectPool/_1493700002/', legacyXls({ sheetName: 'Costs', cells: ['Counsel', 'Experts'] })) }),
           { filename: 'Costs schedule.doc', contentType: CT.doc },
         ),
+      ]),
+    }),
+  }),
+  messageCase({
+    file: 'office/ppt-object-exe.eml',
+    description: 'A PowerPoint 97-2003 deck with a packaged program in an embedded OLE object record.',
+    from: marcus.mailbox,
+    to: [external.consultant.mailbox],
+    expect: { decision: 'reject', rules: ['executable-content'], absent: ['unscannable'], marking: null },
+    message: () => ({
+      subject: 'Briefing deck',
+      body: withFiles(businessText(marcus, 'Kieran,\n\nThe briefing deck; the demo is on slide 3.'), [
+        file(legacyPpt([packagerObjectBin({ label: 'Demo', sourcePath: 'C:\\demo\\demo.exe', data: peExe('Demo') })]), { filename: 'Briefing.ppt', contentType: CT_PPT }),
+      ]),
+    }),
+  }),
+  messageCase({
+    file: 'office/ppt-object-xlsx.eml',
+    description: 'Look-alike: a PowerPoint 97-2003 deck with an embedded workbook: accepted.',
+    from: marcus.mailbox,
+    to: [external.consultant.mailbox],
+    expect: { decision: 'accept', rules: [], absent: ['executable-content', 'unscannable'], marking: null },
+    message: async () => ({
+      subject: 'Briefing deck v2',
+      body: withFiles(businessText(marcus, 'Kieran,\n\nThe briefing deck with the budget table embedded.'), [
+        file(legacyPpt([packageObjectBin(await budget())]), { filename: 'Briefing v2.ppt', contentType: CT_PPT }),
       ]),
     }),
   }),
