@@ -59,3 +59,26 @@ export async function officeDocumentMessage(): Promise<Buffer> {
   ].join('\r\n');
   return Buffer.concat([Buffer.from(head), Buffer.from(base64Lines(document)), Buffer.from('\r\n--b3--\r\n')]);
 }
+
+/** Run as a script: peak RSS growth while inspecting the message once, in this fresh process, as JSON. */
+async function measure(): Promise<void> {
+  const { Readable } = await import('node:stream');
+  const { defaultPolicyPath, loadPolicy } = await import('../src/config/load-policy.js');
+  const { inspect } = await import('../src/inspect.js');
+  const policy = await loadPolicy(defaultPolicyPath());
+  const envelope = { mailFrom: 'alex.turner@met.police.uk', rcptTo: ['sam.jones@met.police.uk'] };
+  const message = await officeDocumentMessage();
+  await inspect(envelope, Readable.from([Buffer.from('Subject: warm-up\r\n\r\nx\r\n')]), policy);
+  (globalThis as { gc?: () => void }).gc?.();
+  const base = process.memoryUsage.rss();
+  let peak = base;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 5);
+  const { verdict } = await inspect(envelope, Readable.from([message]), policy);
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage.rss());
+  console.log(JSON.stringify({ peakMb: (peak - base) / 1048576, decision: verdict.decision }));
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) await measure();

@@ -307,6 +307,38 @@ export const officeContainerCases: FixtureCase[] = [
     }),
   }),
   messageCase({
+    file: 'office/docx-embedded-xlsm.eml',
+    description: 'A macro-free docx carrying an embedded macro-enabled workbook: the macros are found inside.',
+    from: hannah.mailbox,
+    to: [external.council.mailbox],
+    expect: { decision: 'quarantine', rules: ['macro-documents'], absent: ['executable-content', 'unscannable'], marking: null },
+    message: async () => ({
+      subject: 'Ward profile',
+      body: withFiles(businessText(hannah, 'Joseph,\n\nThe ward profile; the figures refresh from the embedded workbook.'), [
+        file(
+          await docx({
+            paragraphs: ['Ward profile'],
+            parts: [{ path: 'embeddings/Microsoft_Excel_Macro-Enabled_Worksheet.xlsm', data: await xlsx({ rows: [['Ward', 'Calls']], vba: { module: 'ThisWorkbook', source: 'Sub Workbook_Open()\nShell "cmd /c calc"\nEnd Sub' } }), kind: 'package' }],
+          }),
+          { filename: 'Ward profile.docx', contentType: CT.docx },
+        ),
+      ]),
+    }),
+  }),
+  messageCase({
+    file: 'office/odt-basic-macro.eml',
+    description: 'An odt with a Basic macro library: a macro document.',
+    from: priya.mailbox,
+    to: [external.school.mailbox],
+    expect: { decision: 'quarantine', rules: ['macro-documents'], absent: ['executable-content'], marking: null },
+    message: async () => ({
+      subject: 'Assembly sign-up form',
+      body: withFiles(businessText(priya, 'Ms Price,\n\nThe sign-up form; the button fills in the date.'), [
+        file(await odt({ paragraphs: ['Sign-up'], basic: 'Sub FillDate\nThisComponent.Text.setString(Date)\nEnd Sub' }), { filename: 'Sign-up form.odt', contentType: CT_ODT }),
+      ]),
+    }),
+  }),
+  messageCase({
     file: 'office/docx-broken-object.eml',
     description: 'A docx whose embedded OLE object is cut short: cannot be checked, held for review.',
     from: marcus.mailbox,
