@@ -14,6 +14,8 @@ import { legacyPpt, objectPool, odt, packageObjectBin, packagerObjectBin, packag
 import { docx, xlsx } from '../../scripts/fixture-lib/ooxml.js';
 import { zipBuffer } from '../../scripts/fixture-lib/zip.js';
 import { parseOle10Native } from '../../src/message/content/ole-objects.js';
+import { WHOLE_READ_BUDGET_BYTES, wholeReads } from '../../src/message/content/whole-read-budget.js';
+import { zip } from './builders.js';
 import type { ContentReport } from '../../src/message/content/analyse.js';
 import { analyse, blobOf, makeOptions } from './helpers.js';
 
@@ -83,6 +85,33 @@ describe('OOXML packages are opened', () => {
     expect(report.unscannable).toBeNull();
   });
 
+  it('does not list what the package is made of: fonts, printer settings, previews, the VBA project', async () => {
+    const emf = Buffer.alloc(128);
+    emf.writeUInt32LE(1, 0);
+    emf.writeUInt32LE(0x464d4520, 40);
+    const report = await analyse(
+      await docx({
+        paragraphs: ['x'],
+        parts: [
+          { path: 'fonts/font1.odttf', data: Buffer.from([...Array(400).keys()].map((i) => (i * 37) & 0xff)), kind: 'image' },
+          { path: 'printerSettings/printerSettings1.bin', data: Buffer.alloc(300, 3), kind: 'image' },
+          { path: 'media/image1.emf', data: emf, kind: 'image' },
+          { path: 'embeddings/oleObject1.bin', data: packageObjectBin(await xlsx({ rows: [['a']] })), kind: 'oleObject' },
+        ],
+      }),
+      'a.docx',
+    );
+    expect(paths(report)).toEqual(['word/embeddings/oleObject1.bin > Package']);
+    const thumb = await analyse(await zip({ '[Content_Types].xml': '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>', 'word/document.xml': '<w:document/>', 'docProps/thumbnail.jpeg': photoPng(10, 10) }), 'b.docx');
+    expect(thumb.members).toEqual([]);
+  });
+
+  it('finds a program hiding under an XML part name', async () => {
+    const report = await analyse(await zip({ '[Content_Types].xml': '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>', 'word/document.xml': '<w:document/>', 'word/styles.xml': peExe() }), 'c.docx');
+    expect(paths(report)).toEqual(['word/styles.xml']);
+    expect(report.members[0]?.detected.family).toBe('executable');
+  });
+
   it('says which member could not be read', async () => {
     const broken = packagerObjectBin(invoice);
     const report = await analyse(await docx({ paragraphs: ['x'], parts: [{ path: 'embeddings/oleObject1.bin', data: broken.subarray(0, 1000), kind: 'oleObject' }] }), 'a.docx');
@@ -116,6 +145,14 @@ describe('legacy compound files', () => {
       expect(paths(report)).toEqual(['ObjectPool/_1493700001/invoice.exe']);
       expect(report.members[0]?.detected.family).toBe('executable');
     }
+  });
+
+  it('gives the whole-read budget back after copying out an embedded storage', async () => {
+    const xls = legacyXls({ sheetName: 'S', cells: ['a'] });
+    const bytes = legacyDoc({ text: 'x', streams: [['ObjectPool/_9/Workbook', xls.subarray(0, 600)], ['ObjectPool/_9/\u0001CompObj', Buffer.alloc(40)]] });
+    const report = await spilled(bytes, 'old.doc');
+    expect(paths(report)).toEqual(['ObjectPool/_9']);
+    expect(wholeReads.free).toBe(WHOLE_READ_BUDGET_BYTES);
   });
 
   it('copies out an embedded workbook storage and looks inside it too', async () => {

@@ -183,7 +183,9 @@ async function openObjects(view: ObjectView, found: CfbClassification, input: Co
   const { storages, streams } = objectPaths(view.paths);
   const objects = storages.length + streams.length > 0 || (found.ext === 'ppt' && view.paths.includes(PPT_DOCUMENT));
   if (!objects || !canNest(input, env, work)) return;
-  await walk(env, work, 'embedded objects', () => expandObjects(view, memberSink(input, env, work, listedObject)));
+  // A copied-out storage counts while it is analysed; nested: the outer read may hold budget already.
+  const hold = (bytes: number) => wholeReads.acquire(bytes, { nested: true });
+  await walk(env, work, 'embedded objects', () => expandObjects(view, memberSink(input, env, work, listedObject), hold));
 }
 
 function applyCfb(work: Work, found: CfbClassification): void {

@@ -125,15 +125,33 @@ export function parseOle10Native(head: Buffer, streamSize: number): PackagedFile
   return { offset: dataAt, length: dataLength, name: names.find((n) => isExecutableName(n)) ?? names[0] ?? null };
 }
 
-/** Every stream under `prefix`, copied into a compound file of its own (throws past the limit). */
-async function storageAsFile(view: ObjectView, prefix: string): Promise<Buffer> {
+/**
+ * Takes `bytes` from the process-wide whole-read budget while a copy is held in memory; resolves
+ * with the release (see whole-read-budget.ts).
+ */
+export type HoldMemory = (bytes: number) => Promise<() => void>;
+
+/**
+ * Every stream under `prefix`, copied into a compound file of its own (throws past the limit),
+ * with the release of the memory it holds: call it when the copy has been analysed.
+ */
+async function storageAsFile(view: ObjectView, prefix: string, hold: HoldMemory): Promise<{ bytes: Buffer; release: () => void }> {
+  const streams = view.paths.filter((p) => p.startsWith(prefix) && !p.endsWith('/'));
+  const total = streams.reduce((n, p) => n + (view.size(p) ?? 0), 0);
+  if (total > EMBEDDED_STORAGE_LIMIT) throw new Error(`embedded document over ${EMBEDDED_STORAGE_LIMIT} bytes not opened`);
+  const release = await hold(2 * total);
+  try {
+    return { bytes: await copyStreams(view, prefix, streams), release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function copyStreams(view: ObjectView, prefix: string, streams: readonly string[]): Promise<Buffer> {
   const fresh = CFB.utils.cfb_new();
-  let total = 0;
-  for (const p of view.paths) {
-    if (!p.startsWith(prefix) || p.endsWith('/')) continue;
+  for (const p of streams) {
     const size = view.size(p) ?? 0;
-    total += size;
-    if (total > EMBEDDED_STORAGE_LIMIT) throw new Error(`embedded document over ${EMBEDDED_STORAGE_LIMIT} bytes not opened`);
     const parts: Buffer[] = [];
     for await (const c of view.chunks(p, 0, size)) parts.push(c);
     // Directory names hold at most 31 characters; cfb would warn on the console about longer ones.
@@ -144,20 +162,26 @@ async function storageAsFile(view: ObjectView, prefix: string): Promise<Buffer> 
 }
 
 /** Sends every embedded object of the compound file to the sink. */
-export async function expandObjects(view: ObjectView, sink: MemberSink): Promise<void> {
+export async function expandObjects(view: ObjectView, sink: MemberSink, hold: HoldMemory): Promise<void> {
   const { storages, streams } = objectPaths(view.paths);
   if (view.paths.includes(PPT_DOCUMENT)) {
     for await (const member of pptObjects(view)) if ((await sink(member)) === 'stop') return;
   }
   for (const storage of storages) {
     const path = readable(storage.slice(0, -1)) || 'embedded document';
+    let copy: { bytes: Buffer; release: () => void } | null = null;
     let member: FoundMember;
     try {
-      member = { path, source: [await storageAsFile(view, storage)] };
+      copy = await storageAsFile(view, storage, hold);
+      member = { path, source: [copy.bytes] };
     } catch (err) {
       member = { path, unreadable: err instanceof Error ? err.message : String(err) };
     }
-    if ((await sink(member)) === 'stop') return;
+    try {
+      if ((await sink(member)) === 'stop') return;
+    } finally {
+      copy?.release();
+    }
   }
   for (const stream of streams) {
     const size = view.size(stream) ?? 0;
