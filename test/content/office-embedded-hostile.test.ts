@@ -12,6 +12,7 @@ import { objectPool, packageObjectBin, packagerObjectBin, packagerStreams } from
 import { docx, type PackagePart } from '../../scripts/fixture-lib/ooxml.js';
 import { defaultPolicyPath, loadPolicy } from '../../src/config/load-policy.js';
 import { inspect } from '../../src/inspect.js';
+import { lieAboutSizes } from './builders.js';
 import { analyse, makeOptions } from './helpers.js';
 
 const policy = await loadPolicy(defaultPolicyPath());
@@ -105,6 +106,15 @@ describe('hostile Office containers', () => {
     expect(r.verdict.decision).not.toBe('accept');
     expect(r.rules.some((rule) => rule === 'unscannable' || rule === 'executable-content')).toBe(true);
     expect(r.ms).toBeLessThan(10_000);
+  });
+
+  it('a member that is larger than its header says is not taken at its word', async () => {
+    const big = Buffer.concat([peExe('Big'), Buffer.alloc(400_000, 7)]);
+    const bytes = await docx({ paragraphs: ['x'], parts: [{ path: 'media/image1.png', data: big, kind: 'image' }] });
+    const lying = lieAboutSizes(bytes, 10);
+    const r = await decide('report.docx', lying);
+    expect(r.verdict.decision).not.toBe('accept');
+    expect(r.rules.some((rule) => rule === 'unscannable' || rule === 'executable-content')).toBe(true);
   });
 
   it('thousands of media members stop at the member limit', async () => {

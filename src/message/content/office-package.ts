@@ -81,7 +81,23 @@ export async function expandPackage(zip: ZipHandle, sink: MemberSink, signal?: A
     }
     rest.push(entry);
   }
-  await expandZip({ ...zip, entries: rest }, sink);
+  for (const entry of rest) {
+    // A small member is read in one step (a stream per member costs more than the member);
+    // one whose bytes do not fit, or cannot be had, goes the ordinary way, which says why.
+    const small = !entry.encrypted && (entry.compressionMethod === 0 || entry.compressionMethod === 8) && entry.declaredSize < SMALL_PART;
+    const bytes = small ? await zip.read(entry, SMALL_PART) : null;
+    const verdict =
+      bytes && bytes.length < SMALL_PART
+        ? await sink({ path: entry.name, source: [bytes], compressedSize: entry.compressedSize, declaredSize: entry.declaredSize })
+        : await expandOne(zip, entry, sink);
+    if (verdict === 'stop') return;
+  }
+}
+
+async function expandOne(zip: ZipHandle, entry: ZipEntryInfo, sink: MemberSink): Promise<'continue' | 'stop'> {
+  let verdict: 'continue' | 'stop' = 'continue';
+  await expandZip({ ...zip, entries: [entry] }, async (member) => (verdict = await sink(member)));
+  return verdict;
 }
 
 /** Members that are not XML parts by name: only these need the depth to open. */
