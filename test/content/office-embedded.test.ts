@@ -15,7 +15,7 @@ import { docx, xlsx } from '../../scripts/fixture-lib/ooxml.js';
 import { zipBuffer } from '../../scripts/fixture-lib/zip.js';
 import { parseOle10Native } from '../../src/message/content/ole-objects.js';
 import { WHOLE_READ_BUDGET_BYTES, wholeReads } from '../../src/message/content/whole-read-budget.js';
-import { zip } from './builders.js';
+import { cfbFile, zip } from './builders.js';
 import type { ContentReport } from '../../src/message/content/analyse.js';
 import { analyse, blobOf, makeOptions } from './helpers.js';
 
@@ -172,6 +172,14 @@ describe('legacy compound files', () => {
       expect(report.members[0]?.detected.ext).toBe('xls');
       expect(report.members[1]?.detected.family).toBe('executable');
     }
+  });
+});
+
+describe('Equation Editor objects', () => {
+  it('are unscannable: their parser was exploited and the editor is gone', async () => {
+    const object = cfbFile({ 'Equation Native': Buffer.alloc(200, 0x1c), '\u0001CompObj': Buffer.alloc(40) });
+    const report = await analyse(await docx({ paragraphs: ['x'], parts: [{ path: 'embeddings/oleObject1.bin', data: object, kind: 'oleObject' }] }), 'maths.docx');
+    expect(report.members.map((m) => m.unscannable)).toContainEqual(expect.stringMatching(/^Equation Editor 3\.0 object/));
   });
 });
 

@@ -6,7 +6,7 @@
  * The look-alikes: ordinary business documents with images and embedded workbooks, a packaged
  * PDF, and personal documents whose only pictures are the previews Office draws itself.
  */
-import { legacyDoc, legacyXls } from '../cfb-files.js';
+import { cfbFile, compObj, legacyDoc, legacyXls } from '../cfb-files.js';
 import { peExe } from '../executables.js';
 import { messageCase, type FixtureCase } from '../manifest.js';
 import { pdf, photoJpeg, photoPng } from '../media.js';
@@ -335,6 +335,25 @@ export const officeContainerCases: FixtureCase[] = [
       subject: 'Assembly sign-up form',
       body: withFiles(businessText(priya, 'Ms Price,\n\nThe sign-up form; the button fills in the date.'), [
         file(await odt({ paragraphs: ['Sign-up'], basic: 'Sub FillDate\nThisComponent.Text.setString(Date)\nEnd Sub' }), { filename: 'Sign-up form.odt', contentType: CT_ODT }),
+      ]),
+    }),
+  }),
+  messageCase({
+    file: 'office/docx-equation-editor.eml',
+    description: 'A docx with an Equation Editor 3.0 object (the exploited, removed editor): held for review.',
+    from: hannah.mailbox,
+    to: [external.supplier.mailbox],
+    expect: { decision: 'quarantine', rules: ['unscannable'], absent: ['executable-content'], marking: null },
+    message: async () => ({
+      subject: 'Tender scoring formula',
+      body: withFiles(businessText(hannah, 'Hello,\n\nThe scoring formula is in the attached note.'), [
+        file(
+          await docx({
+            paragraphs: ['Scoring formula'],
+            parts: [{ path: 'embeddings/oleObject1.bin', data: cfbFile(null, [['Equation Native', Buffer.concat([Buffer.from([0x1c, 0x00, 0x00, 0x00, 0x02, 0x00, 0x9e, 0xc4, 0xa9, 0x00]), Buffer.alloc(180, 0x08)])], ['\u0001CompObj', compObj('Microsoft Equation 3.0', 'DS Equation', 'Equation.3')]]), kind: 'oleObject' }],
+          }),
+          { filename: 'Scoring formula.docx', contentType: CT.docx },
+        ),
       ]),
     }),
   }),

@@ -31,6 +31,12 @@ export interface ObjectView extends CfbView {
 /** Streams that mark a storage as a document of its own. */
 const DOCUMENT_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document', 'VisioDocument'];
 const OLE10_NATIVE = '\u0001ole10native';
+/**
+ * Equation Editor 3.0 data: Microsoft removed the editor in January 2018 because its parser was
+ * exploited (CVE-2017-11882, CVE-2018-0802) by documents that still arrive today. We cannot say
+ * whether its bytes are an equation or an exploit, so a person looks.
+ */
+const EQUATION_NATIVE = 'equation native';
 /** Raw payload streams; only believed in a storage that says it holds an OLE object. */
 const PAYLOAD_STREAMS = new Set(['package', 'contents']);
 const OBJECT_MARKERS = new Set(['\u0001compobj', '\u0001ole']);
@@ -67,7 +73,7 @@ export function objectPaths(paths: readonly string[]): { storages: string[]; str
   const streams = paths.filter((p) => {
     if (p.endsWith('/') || inStorage(p)) return false;
     const name = lastSegment(p).toLowerCase();
-    if (name === OLE10_NATIVE) return true;
+    if (name === OLE10_NATIVE || name === EQUATION_NATIVE) return true;
     const parent = parentOf(p).toLowerCase();
     return PAYLOAD_STREAMS.has(name) && [...OBJECT_MARKERS].some((m) => lower.has(parent + m));
   });
@@ -187,7 +193,9 @@ export async function expandObjects(view: ObjectView, sink: MemberSink, hold: Ho
     const size = view.size(stream) ?? 0;
     const where = readable(parentOf(stream));
     let member: FoundMember;
-    if (lastSegment(stream).toLowerCase() === OLE10_NATIVE) {
+    if (lastSegment(stream).toLowerCase() === EQUATION_NATIVE) {
+      member = { path: `${where}Equation Native`, unreadable: 'Equation Editor 3.0 object (removed by Microsoft in 2018 after exploits) not inspected' };
+    } else if (lastSegment(stream).toLowerCase() === OLE10_NATIVE) {
       try {
         const head = (await view.stream(stream, NATIVE_HEADER_MAX)) ?? Buffer.alloc(0);
         const file = parseOle10Native(head, size);
