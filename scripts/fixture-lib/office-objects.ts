@@ -119,3 +119,23 @@ export function legacyPpt(objects: readonly Buffer[]): Buffer {
     ['\u0001CompObj', compObj('Microsoft Office PowerPoint Presentation', 'PowerPoint 97-2003', 'PowerPoint.Show.8')],
   ]);
 }
+
+/** An OLE 1.0 ObjectHeader with embedded native data, as RTF's \objdata carries it. */
+export function ole1Object(className: string, native: Buffer): Buffer {
+  const lp = (s: string) => Buffer.concat([u32le(s.length + 1), Buffer.from(`${s}\0`, 'latin1')]);
+  return Buffer.concat([u32le(0x0501), u32le(2), lp(className), lp(''), lp(''), u32le(native.length), native]);
+}
+
+/** An RTF document with these objects (class, native data), hex in lines of 128 as Word writes it. */
+export function rtfWithObjects(text: string, objects: ReadonlyArray<readonly [className: string, native: Buffer]>): Buffer {
+  const hex = (b: Buffer) => b.toString('hex').replace(/.{128}/g, '$&\r\n');
+  const body = objects
+    .map(([cls, native]) => `{\\object\\objemb\\objw1440\\objh960{\\*\\objclass ${cls}}{\\*\\objdata \r\n${hex(ole1Object(cls, native))}\r\n}{\\result {\\pict\\wmetafile8 0100}}}`)
+    .join('\r\n');
+  return Buffer.from(`{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}\\f0\\fs22 ${text}\\par\r\n${body}\r\n}`, 'latin1');
+}
+
+/** The Packager's native data for a file (an Ole10Native stream without its 4-byte size). */
+export function packagerNative(f: PackagedFile): Buffer {
+  return ole10Native(f).subarray(4);
+}

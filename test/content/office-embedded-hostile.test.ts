@@ -134,6 +134,14 @@ describe('hostile Office containers', () => {
     expect(r.ms).toBeLessThan(10_000);
   });
 
+  it('an RTF with thousands of objects stops at the member limit', async () => {
+    const group = '{\\object\\objemb{\\*\\objdata 0105000002000000}}';
+    const rtf = Buffer.from(`{\\rtf1\\ansi x\\par ${group.repeat(5000)}}`, 'latin1');
+    const r = await decide('letter.rtf', rtf);
+    expect(r.rules).toContain('unscannable');
+    expect(r.ms).toBeLessThan(10_000);
+  });
+
   it('thousands of objects in a Word ObjectPool stop at the member limit', async () => {
     // The limit is lowered so that the file is quick to build; the walk is the same.
     const streams = Array.from({ length: 150 }, (_, i) => objectPool(i, (p) => packagerStreams(p, { label: 'a', sourcePath: `C:\\a${i}.txt`, data: Buffer.from('a') }).slice(0, 1))).flat();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyDoc, legacyXls } from '../../scripts/fixture-lib/cfb-files.js';
 import { peExe } from '../../scripts/fixture-lib/executables.js';
 import { photoPng } from '../../scripts/fixture-lib/media.js';
-import { legacyPpt, objectPool, odt, packageObjectBin, packagerObjectBin, packagerStreams, pptx } from '../../scripts/fixture-lib/office-objects.js';
+import { legacyPpt, objectPool, odt, packageObjectBin, packagerNative, packagerObjectBin, packagerStreams, pptx, rtfWithObjects } from '../../scripts/fixture-lib/office-objects.js';
 import { docx, xlsx } from '../../scripts/fixture-lib/ooxml.js';
 import { zipBuffer } from '../../scripts/fixture-lib/zip.js';
 import { parseOle10Native } from '../../src/message/content/ole-objects.js';
@@ -180,6 +180,44 @@ describe('Equation Editor objects', () => {
     const object = cfbFile({ 'Equation Native': Buffer.alloc(200, 0x1c), '\u0001CompObj': Buffer.alloc(40) });
     const report = await analyse(await docx({ paragraphs: ['x'], parts: [{ path: 'embeddings/oleObject1.bin', data: object, kind: 'oleObject' }] }), 'maths.docx');
     expect(report.members.map((m) => m.unscannable)).toContainEqual(expect.stringMatching(/^Equation Editor 3\.0 object/));
+  });
+});
+
+describe('RTF objects', () => {
+  it('finds a packaged program, an embedded Word document and an Equation Editor object', async () => {
+    const rtf = rtfWithObjects('Please see below.', [
+      ['Package', packagerNative(invoice)],
+      ['Word.Document.8', legacyDoc({ text: 'inner' })],
+      ['Equation.3', Buffer.alloc(64, 0x1c)],
+    ]);
+    for (const report of [await analyse(rtf, 'letter.rtf'), await spilled(rtf, 'letter.rtf')]) {
+      expect(report.detected.ext).toBe('rtf');
+      expect(paths(report)).toEqual(['object 1/invoice.exe', 'object 2 (Word.Document.8)', 'object 3 (Equation.3)']);
+      expect(report.members.map((m) => m.detected.family)).toEqual(['executable', 'word', 'unknown']);
+      expect(report.members[2]?.unscannable).toMatch(/Equation Editor/);
+    }
+  });
+
+  it('reads hex that is broken up with control words and groups, as Word does', async () => {
+    const rtf = rtfWithObjects('x', [['Package', packagerNative(invoice)]]);
+    const text = rtf.toString('latin1');
+    const at = text.indexOf('\\objdata') + 40;
+    const mangled = Buffer.from(`${text.slice(0, at)}\\bin0 {\\*\\junk 4142}\t${text.slice(at)}`, 'latin1');
+    const report = await analyse(mangled, 'letter.rtf');
+    expect(byName(report, 'invoice.exe')?.detected.family).toBe('executable');
+  });
+
+  it('calls an object whose sizes point past its end unreadable', async () => {
+    const rtf = rtfWithObjects('x', [['Package', packagerNative(invoice)]]);
+    const cut = Buffer.from(rtf.toString('latin1').replace(/(objdata \r\n)([0-9a-f\r\n]{400})[0-9a-f\r\n]+/, '$1$2'), 'latin1');
+    const report = await analyse(cut, 'letter.rtf');
+    expect(report.unscannable).toMatch(/unreadable RTF object/);
+  });
+
+  it('leaves RTF without objects alone', async () => {
+    const report = await analyse(Buffer.from('{\\rtf1\\ansi Hello\\par}'), 'plain.rtf');
+    expect(report.members).toEqual([]);
+    expect(report.unscannable).toBeNull();
   });
 });
 

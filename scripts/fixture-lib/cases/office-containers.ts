@@ -11,7 +11,7 @@ import { peExe } from '../executables.js';
 import { messageCase, type FixtureCase } from '../manifest.js';
 import { pdf, photoJpeg, photoPng } from '../media.js';
 import { file } from '../mime.js';
-import { legacyPpt, objectPool, odt, packageObjectBin, packagerObjectBin, packagerStreams, pptx } from '../office-objects.js';
+import { legacyPpt, objectPool, odt, packageObjectBin, packagerNative, packagerObjectBin, packagerStreams, pptx, rtfWithObjects } from '../office-objects.js';
 import { docx, xlsx } from '../ooxml.js';
 import { external, family, staff } from '../people.js';
 import { zipBuffer } from '../zip.js';
@@ -23,6 +23,7 @@ const { alex, priya, daniel, hannah, marcus } = staff;
 const CT_PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
 const CT_ODT = 'application/vnd.oasis.opendocument.text';
 const CT_PPT = 'application/vnd.ms-powerpoint';
+const CT_RTF = 'application/rtf';
 
 /** A minimal EMF: the header record Office writes for an embedded object's preview picture. */
 function emfPreview(): Buffer {
@@ -354,6 +355,32 @@ export const officeContainerCases: FixtureCase[] = [
           }),
           { filename: 'Scoring formula.docx', contentType: CT.docx },
         ),
+      ]),
+    }),
+  }),
+  messageCase({
+    file: 'office/rtf-packaged-exe.eml',
+    description: 'An RTF letter with a packaged program in an \\objdata object: Word would open it.',
+    from: daniel.mailbox,
+    to: [external.housing.mailbox],
+    expect: { decision: 'reject', rules: ['executable-content'], absent: [], marking: null },
+    message: () => ({
+      subject: 'Tenancy letter',
+      body: withFiles(businessText(daniel, 'Hello,\n\nThe letter is attached in RTF.'), [
+        file(rtfWithObjects('Dear tenant, please open the attached form.', [['Package', packagerNative({ label: 'Form.pdf', sourcePath: 'C:\\forms\\form.exe', data: peExe('Form') })]]), { filename: 'Tenancy letter.rtf', contentType: CT_RTF }),
+      ]),
+    }),
+  }),
+  messageCase({
+    file: 'office/rtf-embedded-doc.eml',
+    description: 'Look-alike: an RTF letter with an embedded Word document object: accepted.',
+    from: daniel.mailbox,
+    to: [external.housing.mailbox],
+    expect: { decision: 'accept', rules: [], absent: ['executable-content', 'unscannable'], marking: null },
+    message: () => ({
+      subject: 'Tenancy letter (revised)',
+      body: withFiles(businessText(daniel, 'Hello,\n\nThe revised letter, with the schedule embedded.'), [
+        file(rtfWithObjects('Dear tenant, the schedule is below.', [['Word.Document.8', legacyDoc({ text: 'Schedule of works' })]]), { filename: 'Tenancy letter v2.rtf', contentType: CT_RTF }),
       ]),
     }),
   }),

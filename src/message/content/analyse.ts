@@ -9,7 +9,7 @@ import type { TempArea } from '../temp-area.js';
 import { messageOf, type Env, type Work } from './analysis-work.js';
 import { ArchiveBudget } from './archive-limits.js';
 import type { PartBlob } from './blob.js';
-import { openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
+import { openCfbItem, openGzipItem, openRtfItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
 import { isExecutableName } from './executable-names.js';
 import { extensionOf } from './file-name.js';
 import { nameTricks } from './name-tricks.js';
@@ -99,6 +99,8 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
       await openTnefItem(input, env, work);
       break;
     case null:
+      // RTF is text to the sniffer, but Word opens the OLE objects it embeds.
+      if (sniffed.ext === 'rtf') await openRtfItem(input, env, work);
       break;
   }
   // HTML or SVG that carries script runs code when opened: executable content.

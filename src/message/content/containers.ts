@@ -21,6 +21,7 @@ import { classifyZip, inspectZipDocument } from './office-ooxml.js';
 import { expandPackage, hasNonPartMembers, listedPackageMember } from './office-package.js';
 import { expandObjects, objectPaths, type ObjectView } from './ole-objects.js';
 import { PPT_DOCUMENT } from './ppt-objects.js';
+import { rtfObjects } from './rtf-objects.js';
 import { readOutlookMessage } from './outlook-msg.js';
 import { readTnef } from './tnef.js';
 import { wholeReads } from './whole-read-budget.js';
@@ -278,6 +279,28 @@ async function analyseTnef(bytes: Buffer, input: ContentInput, env: Env, work: W
       if ((await sink(member)) === 'stop') return;
     }
   });
+}
+
+/** RTF: the OLE objects Word would open (see rtf-objects.ts). Files without \objdata cost one search. */
+export async function openRtfItem(input: ContentInput, env: Env, work: Work): Promise<void> {
+  const whole = await wholeContent(input.blob, env);
+  if (!whole) {
+    work.reasons.push(`RTF over ${CONTAINER_READ_LIMIT} bytes not opened`);
+    return;
+  }
+  try {
+    const rtf = whole.bytes;
+    if (!rtf.includes('\\objdata', 0, 'latin1') || !canNest(input, env, work)) return;
+    const sink = memberSink(input, env, work);
+    await walk(env, work, 'RTF objects', async () => {
+      for (const member of rtfObjects(rtf)) {
+        env.ctx.options.signal?.throwIfAborted();
+        if ((await sink(member)) === 'stop') return;
+      }
+    });
+  } finally {
+    whole.release();
+  }
 }
 
 export async function openGzipItem(input: ContentInput, env: Env, work: Work): Promise<void> {
