@@ -18,6 +18,7 @@ import { markingCases } from './cases/marking.js';
 import { markingDocumentCases } from './cases/marking-documents.js';
 import { markingLookalikeCases } from './cases/marking-lookalike.js';
 import { markingPositionCases } from './cases/markings-positions.js';
+import { officeContainerCases } from './cases/office-containers.js';
 import { personalCases } from './cases/personal.js';
 import { personalAttachmentCases } from './cases/personal-attachments.js';
 import { trueTypeCases } from './cases/true-type.js';
@@ -36,6 +37,7 @@ export const ALL_CASES: readonly FixtureCase[] = [
   ...markingPositionCases,
   ...personalCases,
   ...personalAttachmentCases,
+  ...officeContainerCases,
   ...forwardingCases,
   ...cryptoForwardingCases,
   ...malformedCases,

@@ -7,9 +7,9 @@ import CFB from 'cfb';
 import { guidBytes, u16le, u32le, utf16z } from './bytes.js';
 import { Prng } from './prng.js';
 
-type Streams = ReadonlyArray<readonly [path: string, data: Buffer]>;
+export type Streams = ReadonlyArray<readonly [path: string, data: Buffer]>;
 
-function cfbFile(rootClsid: string | null, streams: Streams): Buffer {
+export function cfbFile(rootClsid: string | null, streams: Streams): Buffer {
   const doc = CFB.utils.cfb_new(rootClsid ? { CLSID: guidBytes(rootClsid).toString('hex') } : undefined);
   for (const [path, data] of streams) CFB.utils.cfb_add(doc, path, data);
   return Buffer.from(CFB.write(doc, { type: 'buffer' }) as Uint8Array);
@@ -19,7 +19,7 @@ const WORD_CLSID = '00020906-0000-0000-c000-000000000046';
 const EXCEL_CLSID = '00020820-0000-0000-c000-000000000046';
 
 /** The \x01CompObj stream Office writes: user type, clipboard format, ProgID. */
-function compObj(userType: string, clipFormat: string, progId: string): Buffer {
+export function compObj(userType: string, clipFormat: string, progId: string): Buffer {
   const lp = (s: string) => Buffer.concat([u32le(s.length + 1), Buffer.from(`${s}\0`, 'latin1')]);
   return Buffer.concat([
     Buffer.from([0x01, 0x00, 0xfe, 0xff, 0x03, 0x0a, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff]),
@@ -92,6 +92,8 @@ export interface LegacyDocOptions {
   readonly vba?: VbaOptions;
   /** Text of the header story (where a marking is typed), with the FIB counts and a piece table to find it. */
   readonly headerText?: string;
+  /** More streams, e.g. embedded objects under ObjectPool/ (see office-objects.ts). */
+  readonly streams?: Streams;
 }
 
 /** A Word 97-2003 .doc: WordDocument stream with a FIB, 1Table, CompObj; Macros storage when asked. */
@@ -125,6 +127,7 @@ export function legacyDoc(opts: LegacyDocOptions): Buffer {
     ['1Table', table],
     ['\u0001CompObj', compObj('Microsoft Word 97-2003 Document', 'MSWordDoc', 'Word.Document.8')],
     ...(opts.vba ? vbaStreams('Macros/', opts.vba) : []),
+    ...(opts.streams ?? []),
   ]);
 }
 

@@ -46,12 +46,13 @@ export function xmlEscape(s: string): string {
 
 const xml = (s: string) => Buffer.from(XML_DECL + s, 'utf8');
 
-function contentTypes(overrides: ReadonlyArray<readonly [string, string]>, withBin: boolean): Buffer {
+function contentTypes(overrides: ReadonlyArray<readonly [string, string]>, withBin: boolean, defaults = ''): Buffer {
   return xml(
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
       '<Default Extension="xml" ContentType="application/xml"/>' +
       (withBin ? `<Default Extension="bin" ContentType="${CT.vba}"/>` : '') +
+      defaults +
       overrides.map(([part, type]) => `<Override PartName="${part}" ContentType="${type}"/>`).join('') +
       '</Types>',
   );
@@ -167,6 +168,40 @@ export interface DocxOptions extends DocProps {
   readonly headerParts?: ReadonlyArray<{ readonly part: string; readonly kind: 'header' | 'footer'; readonly type: 'default' | 'first' | 'even'; readonly xml: string }>;
   /** Store document.xml uncompressed (to make a file of a real, known size). */
   readonly storeBody?: boolean;
+  /** Media and embedded objects (see office-objects.ts), related from the main part. */
+  readonly parts?: readonly PackagePart[];
+}
+
+/** A part the main document relates to: `word/media/image1.png`, `word/embeddings/oleObject1.bin` ... */
+export interface PackagePart {
+  /** Path below the main part's folder: 'media/image1.png'. */
+  readonly path: string;
+  readonly data: Buffer;
+  readonly kind: 'image' | 'oleObject' | 'package';
+  readonly store?: boolean;
+}
+
+const PART_REL: Record<PackagePart['kind'], string> = {
+  image: `${R_NS}/image`,
+  oleObject: `${R_NS}/oleObject`,
+  package: `${R_NS}/package`,
+};
+
+const DEFAULT_TYPES: Record<string, string> = {
+  png: 'image/png', jpeg: 'image/jpeg', jpg: 'image/jpeg', emf: 'image/x-emf', wmf: 'image/x-wmf',
+  bin: 'application/vnd.openxmlformats-officedocument.oleObject',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+};
+
+/** Relationships, content-type defaults and zip entries for the parts of `folder` ('word', 'xl'). */
+function relatedParts(folder: string, parts: readonly PackagePart[] | undefined) {
+  const list = parts ?? [];
+  const rels = list.map((p, i) => [`rIdP${i + 1}`, PART_REL[p.kind], p.path] as const);
+  const exts = [...new Set(list.map((p) => p.path.slice(p.path.lastIndexOf('.') + 1).toLowerCase()))];
+  const defaults = exts.filter((e) => DEFAULT_TYPES[e]).map((e) => `<Default Extension="${e}" ContentType="${DEFAULT_TYPES[e]}"/>`).join('');
+  const entries: ZipEntry[] = list.map((p) => ({ path: `${folder}/${p.path}`, data: p.data, store: p.store }));
+  return { rels, defaults, entries };
 }
 
 export async function docx(o: DocxOptions): Promise<Buffer> {
@@ -209,9 +244,12 @@ export async function docx(o: DocxOptions): Promise<Buffer> {
     o.paragraphs.map(para).join('') +
     `<w:sectPr>${sectRefs}<w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="708" w:footer="708" w:gutter="0"/></w:sectPr>` +
     '</w:body></w:document>';
+  const related = relatedParts('word', o.parts);
+  docRels.push(...related.rels);
+  entries.push(...related.entries);
   const styles = `<w:styles ${W_NS}><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial"/><w:sz w:val="22"/><w:lang w:val="en-GB"/></w:rPr></w:rPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style></w:styles>`;
   return zipBuffer([
-    { path: '[Content_Types].xml', data: contentTypes(overrides, Boolean(o.vba)) },
+    { path: '[Content_Types].xml', data: contentTypes(overrides, Boolean(o.vba), related.defaults) },
     { path: '_rels/.rels', data: rels([['rId1', REL.officeDocument, 'word/document.xml'], ...pkg.pkgRels]) },
     { path: 'word/document.xml', data: xml(body), store: o.storeBody },
     { path: 'word/_rels/document.xml.rels', data: rels(docRels) },
@@ -232,6 +270,8 @@ export interface XlsxOptions extends DocProps {
   readonly headerFooterXml?: string;
   /** Extra attributes of <headerFooter> ('differentFirst="1"'). */
   readonly headerFooterAttrs?: string;
+  /** Media and embedded objects, related from the workbook. */
+  readonly parts?: readonly PackagePart[];
 }
 
 const colName = (i: number) => String.fromCharCode(65 + i);
@@ -285,10 +325,13 @@ export async function xlsx(o: XlsxOptions): Promise<Buffer> {
     wbRels.push(['rId9', REL.vbaProject, 'vbaProject.bin']);
     entries.push({ path: 'xl/vbaProject.bin', data: vbaProjectBin(o.vba) });
   }
+  const related = relatedParts('xl', o.parts);
+  wbRels.push(...related.rels);
+  entries.push(...related.entries);
   const workbook = `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${R_NS}"><sheets>${sheets}</sheets>${definedNames}</workbook>`;
   const styles = '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellXfs></styleSheet>';
   return zipBuffer([
-    { path: '[Content_Types].xml', data: contentTypes(overrides, Boolean(o.vba)) },
+    { path: '[Content_Types].xml', data: contentTypes(overrides, Boolean(o.vba), related.defaults) },
     { path: '_rels/.rels', data: rels([['rId1', REL.officeDocument, 'xl/workbook.xml'], ...pkg.pkgRels]) },
     { path: 'xl/workbook.xml', data: xml(workbook) },
     { path: 'xl/_rels/workbook.xml.rels', data: rels(wbRels) },

@@ -79,7 +79,7 @@ describe('OOXML', () => {
       'META-INF/manifest.xml': '<manifest:manifest><manifest:file-entry><manifest:encryption-data/></manifest:file-entry></manifest:manifest>',
     });
     const report = await analyse(odt, 'letter.odt');
-    expect(report.detected).toMatchObject({ ext: 'odt', family: 'word', encrypted: true });
+    expect(report.detected).toMatchObject({ ext: 'odt', family: 'office-other', encrypted: true });
     expect(report.unscannable).toBe('password-protected Office file');
   });
 

@@ -5,7 +5,7 @@
  */
 import { messageOf, type ContentContext, type ContentInput, type ContentReport, type Env, type Work } from './analysis-work.js';
 import { ArchiveBudget } from './archive-limits.js';
-import { openAppendedZip, openCfbItem, openGzipItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
+import { openAppendedZip, openCfbItem, openGzipItem, openRtfItem, openTarItem, openTnefItem, openZipItem } from './containers.js';
 import { isExecutableName } from './executable-names.js';
 import { extensionOf } from './file-name.js';
 import { nameTricks } from './name-tricks.js';
@@ -75,6 +75,8 @@ async function analyseItem(input: ContentInput, env: Env, isMember: boolean): Pr
       await openPdfItem(input, env, work);
       break;
     case null:
+      // RTF is text to the sniffer, but Word opens the OLE objects it embeds.
+      if (sniffed.ext === 'rtf') await openRtfItem(input, env, work);
       break;
   }
   // PGP armour is proven, not believed (pgp-item.ts).

@@ -55,6 +55,8 @@ const MAX_ENTRIES = 100_000;
 const MAX_FAT_SECTORS = 1 << 16;
 
 export class CompoundFile {
+  private readonly chains = new Map<number, number[]>();
+
   private constructor(
     private readonly src: RandomAccess,
     private readonly sectorSize: number,
@@ -146,7 +148,37 @@ export class CompoundFile {
     const needed = sectors.slice(0, Math.ceil(want / this.sectorSize));
     return (await readChain(this.src, this.sectorSize, needed)).subarray(0, want);
   }
+
+  /**
+   * `length` bytes of a stream from `offset`, in pieces of at most CHUNK_BYTES: an embedded file
+   * is copied out of a large compound file without holding it in memory.
+   */
+  async *chunks(entry: CompoundEntry, offset: number, length: number): AsyncGenerator<Buffer> {
+    const end = Math.min(entry.size, offset + length);
+    if (end <= offset) return;
+    if (entry.size < this.miniCutoff) {
+      yield (await this.read(entry, end)).subarray(offset, end);
+      return;
+    }
+    // Many small reads of one stream (PowerPoint's record headers) walk its chain once.
+    let sectors = this.chains.get(entry.start);
+    if (!sectors) {
+      sectors = chain(this.fat, entry.start, this.fat.length);
+      this.chains.set(entry.start, sectors);
+    }
+    const per = CHUNK_BYTES / this.sectorSize;
+    for (let first = Math.floor(offset / this.sectorSize); first * this.sectorSize < end; first += per) {
+      const run = sectors.slice(first, first + per);
+      if (run.length === 0) throw new Error('stream shorter than its size');
+      const bytes = await readChain(this.src, this.sectorSize, run);
+      const base = first * this.sectorSize;
+      yield bytes.subarray(Math.max(0, offset - base), Math.min(bytes.length, end - base));
+    }
+  }
 }
+
+/** Piece size for copying a stream out (a multiple of both sector sizes). */
+const CHUNK_BYTES = 256 * 1024;
 
 function readSector(src: RandomAccess, sectorSize: number, sector: number): Promise<Buffer> {
   return src.read((sector + 1) * sectorSize, sectorSize);

@@ -6,7 +6,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { markingsInBody, markingsInHeaders, markingsInSubject } from '../markings.js';
 import type { MarkingHit } from '../model.js';
-import type { ContentInput } from './analysis-work.js';
+import type { ContentInput, ContentReport } from './analysis-work.js';
 import { messageOf, sourceOf, type Env, type Work } from './analysis-work.js';
 import { ArchiveLimitError } from './archive-limits.js';
 import { expandGzip } from './archive-gzip.js';
@@ -18,6 +18,11 @@ import type { FoundMember } from './members.js';
 import { CompoundFile, fileSource } from './compound-file.js';
 import { classifyCfb, inspectCfb, type CfbClassification } from './office-cfb.js';
 import { classifyZip, inspectZipDocument } from './office-ooxml.js';
+import { expandPackage, hasNonPartMembers, listedPackageMember } from './office-package.js';
+import type { ObjectView } from './cfb-view.js';
+import { expandObjects, objectPaths } from './ole-objects.js';
+import { PPT_DOCUMENT } from './ppt-objects.js';
+import { rtfObjects } from './rtf-objects.js';
 import { readOutlookMessage } from './outlook-msg.js';
 import { readTnef } from './tnef.js';
 import { wholeReads } from './whole-read-budget.js';
@@ -86,18 +91,28 @@ export async function openZipItem(input: ContentInput, env: Env, work: Work): Pr
     const kind = await classifyZip(zip);
     Object.assign(work, { mime: kind.mime, ext: kind.ext, family: kind.family, contentFamily: kind.family });
     if (kind.role !== 'archive') work.basis = 'container';
+    let walked = kind.role === 'archive';
     if (kind.role === 'document') {
       const found = await inspectZipDocument(zip, kind, env.ctx.options.markings, sourceOf(input));
       work.macros = found.macros;
       work.encrypted = found.encrypted;
       work.markings.push(...found.markings);
+      // A document is a container too: what it carries is looked at like an archive's members.
+      // Too deep to open, a package of XML parts alone is no loss; anything more is.
+      const room = input.depth + 1 <= env.budget.maxDepth;
+      if (!found.encrypted && (room || (hasNonPartMembers(zip) && canNest(input, env, work)))) {
+        const opened = zip;
+        const sink = memberSink(input, env, work, listedPackageMember);
+        await walk(env, work, `${kind.ext} members`, () => expandPackage(opened, sink, env.ctx.options.signal));
+        walked = true;
+      }
     } else if (kind.role === 'archive' && canNest(input, env, work)) {
       const opened = zip;
       await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
     }
-    // A document glued to another zip, or with local entries its directory hides (zip-file.ts): what an
-    // extractor would find in it is inspected like an archive's members.
-    if (zip.anomalies.length && kind.role !== 'archive' && canNest(input, env, work)) {
+    // A program (or a document not walked) glued to another zip, or with local entries its directory hides
+    // (zip-file.ts): what an extractor would find in it is inspected like an archive's members.
+    if (zip.anomalies.length && !walked && canNest(input, env, work)) {
       const opened = zip;
       await walk(env, work, 'zip', () => expandZip(opened, memberSink(input, env, work)));
     }
@@ -126,15 +141,12 @@ export async function openAppendedZip(input: ContentInput, env: Env, work: Work)
 
 export async function openCfbItem(input: ContentInput, env: Env, work: Work): Promise<void> {
   // A large file waits in a temp file: read its directory and the few small streams that decide
-  // in place. An Outlook message (msgreader wants it whole), or a file the in-place reader cannot
-  // follow, goes the whole-file way, where `cfb` has the last word on what is wrong with it.
+  // in place, and copy its embedded objects out in pieces. An Outlook message (msgreader wants it
+  // whole), or a file the in-place reader cannot follow, goes the whole-file way, where `cfb` has
+  // the last word on what is wrong with it.
   if (!input.blob.buffer && input.blob.path) {
     env.ctx.options.signal?.throwIfAborted();
-    const inPlace = await classifyInPlace(input.blob.path, input.blob.size, env, input).catch((err: unknown) => {
-      if (env.ctx.options.signal?.aborted) throw err;
-      return null;
-    });
-    if (inPlace && !inPlace.outlookMessage) return applyCfb(work, inPlace);
+    if (await openCfbInPlace(input.blob.path, input.blob.size, input, env, work)) return;
   }
   const whole = await wholeContent(input.blob, env);
   if (!whole) {
@@ -148,26 +160,60 @@ export async function openCfbItem(input: ContentInput, env: Env, work: Work): Pr
   }
 }
 
-async function classifyInPlace(path: string, size: number, env: Env, input: ContentInput): Promise<CfbClassification> {
+/** True when the file was classified (and its objects walked) in place; false to go the whole-file way. */
+async function openCfbInPlace(path: string, size: number, input: ContentInput, env: Env, work: Work): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
-    const file = await CompoundFile.open(fileSource(fh, size));
-    const byPath = new Map(file.entries.map((e) => [e.path, e]));
-    return await classifyCfb(
-      {
+    let view: ObjectView;
+    let found: CfbClassification;
+    try {
+      const file = await CompoundFile.open(fileSource(fh, size));
+      const byPath = new Map(file.entries.map((e) => [e.path, e]));
+      const streamOf = (p: string) => {
+        const entry = byPath.get(p);
+        return entry?.type === 'stream' ? entry : undefined;
+      };
+      view = {
         paths: file.entries.map((e) => e.path),
         rootClsid: file.rootClsid,
         stream: async (p, max) => {
-          const entry = byPath.get(p);
-          return entry?.type === 'stream' ? file.read(entry, max) : null;
+          const entry = streamOf(p);
+          return entry ? file.read(entry, max) : null;
         },
-      },
-      env.ctx.options.markings,
-      sourceOf(input),
-    );
+        size: (p) => streamOf(p)?.size ?? null,
+        chunks: (p, offset, length) => {
+          const entry = streamOf(p);
+          return entry ? file.chunks(entry, offset, length) : [];
+        },
+      };
+      found = await classifyCfb(view, env.ctx.options.markings, sourceOf(input));
+    } catch (err) {
+      if (env.ctx.options.signal?.aborted) throw err;
+      return false;
+    }
+    if (found.outlookMessage) return false;
+    applyCfb(work, found);
+    await openObjects(view, found, input, env, work);
+    return true;
   } finally {
     await fh.close();
   }
+}
+
+/** PowerPoint's object records are OLE wrappers: what they hold is listed, not the wrapper (unless it is more). */
+function listedObject(path: string, report: ContentReport): boolean {
+  return !(path.startsWith(`${PPT_DOCUMENT}/`) && report.detected.ext === 'cfb' && report.unscannable === null);
+}
+
+/** Embedded objects of a document or OLE object (not of installers, messages or encrypted files). */
+async function openObjects(view: ObjectView, found: CfbClassification, input: ContentInput, env: Env, work: Work): Promise<void> {
+  if (found.encrypted || found.outlookMessage || found.family === 'executable') return;
+  const { storages, streams } = objectPaths(view.paths);
+  const objects = storages.length + streams.length > 0 || (found.ext === 'ppt' && view.paths.includes(PPT_DOCUMENT));
+  if (!objects || !canNest(input, env, work)) return;
+  // A copied-out storage counts while it is analysed; nested: the outer read may hold budget already.
+  const hold = (bytes: number) => wholeReads.acquire(bytes, { nested: true });
+  await walk(env, work, 'embedded objects', () => expandObjects(view, memberSink(input, env, work, listedObject), hold));
 }
 
 function applyCfb(work: Work, found: CfbClassification): void {
@@ -183,11 +229,14 @@ async function analyseCfb(bytes: Buffer, input: ContentInput, env: Env, work: Wo
   try {
     found = await inspectCfb(bytes, env.ctx.options.markings, sourceOf(input));
   } catch (err) {
-    work.reasons.push(`cannot read compound (OLE) file: ${messageOf(err)}`);
+    // `cfb` trips over its own reads on a cut-short file: say what that means, not which property it missed.
+    const why = err instanceof TypeError || err instanceof RangeError ? 'the file is damaged or cut short' : messageOf(err);
+    work.reasons.push(`cannot read compound (OLE) file: ${why}`);
     return;
   }
   applyCfb(work, found);
   if (found.outlookMessage) await openOutlookMessage(input, env, work, found.rewritten);
+  else await openObjects(found.view, found, input, env, work);
 }
 
 function relabel(hits: MarkingHit[], source: string): MarkingHit[] {
@@ -257,6 +306,28 @@ async function analyseTnef(bytes: Buffer, input: ContentInput, env: Env, work: W
       if ((await sink(member)) === 'stop') return;
     }
   });
+}
+
+/** RTF: the OLE objects Word would open (see rtf-objects.ts). Files without \objdata cost one search. */
+export async function openRtfItem(input: ContentInput, env: Env, work: Work): Promise<void> {
+  const whole = await wholeContent(input.blob, env);
+  if (!whole) {
+    work.reasons.push(`RTF over ${CONTAINER_READ_LIMIT} bytes not opened`);
+    return;
+  }
+  try {
+    const rtf = whole.bytes;
+    if (!rtf.includes('\\objdata', 0, 'latin1') || !canNest(input, env, work)) return;
+    const sink = memberSink(input, env, work);
+    await walk(env, work, 'RTF objects', async () => {
+      for (const member of rtfObjects(rtf)) {
+        env.ctx.options.signal?.throwIfAborted();
+        if ((await sink(member)) === 'stop') return;
+      }
+    });
+  } finally {
+    whole.release();
+  }
 }
 
 export async function openGzipItem(input: ContentInput, env: Env, work: Work): Promise<void> {

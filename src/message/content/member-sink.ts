@@ -4,7 +4,7 @@
  * listed, judged by its name, and makes its container unscannable.
  */
 import type { Attachment } from '../model.js';
-import type { ContentInput } from './analysis-work.js';
+import type { ContentInput, ContentReport } from './analysis-work.js';
 import { messageOf, type Env, type Work } from './analysis-work.js';
 import { ArchiveLimitError } from './archive-limits.js';
 import { isExecutableName } from './executable-names.js';
@@ -50,7 +50,17 @@ function stubMember(parent: ContentInput, path: string, found: FoundMember, reas
   };
 }
 
-export function memberSink(parent: ContentInput, env: Env, work: Work): MemberSink {
+/**
+ * `listed` decides whether a member that was read and analysed is itself listed (its own members
+ * always are): an Office package's own parts are looked at, but only listed when they are more
+ * than what the package is made of (see office-package.ts).
+ */
+export function memberSink(
+  parent: ContentInput,
+  env: Env,
+  work: Work,
+  listed: (path: string, report: ContentReport) => boolean = () => true,
+): MemberSink {
   const used = new Set<string>();
   const { ctx, budget } = env;
   return async (found) => {
@@ -94,7 +104,7 @@ export function memberSink(parent: ContentInput, env: Env, work: Work): MemberSi
         id: `${parent.id}/${path}`, location: [...parent.location, path], depth: parent.depth + 1,
       };
       const report = await env.analyse(input, true);
-      work.members.push({
+      if (listed(found.path, report)) work.members.push({
         id: input.id,
         location: input.location,
         origin: 'member',

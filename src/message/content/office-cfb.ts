@@ -13,6 +13,7 @@ import { markingsInText } from '../markings.js';
 import { biffPrintHeaderText } from './biff-print-headers.js';
 import { wordBinaryHeaderText } from './word-binary-headers.js';
 import { propertyMarkings } from './office-ooxml.js';
+import type { CfbView, ObjectView } from './cfb-view.js';
 import { customProperties } from './property-set.js';
 
 export interface CfbFindings {
@@ -29,6 +30,8 @@ export interface CfbFindings {
    */
   readonly rewritten: () => Buffer;
   readonly markings: MarkingHit[];
+  /** The parsed file, for taking its embedded objects out (see ole-objects.ts). */
+  readonly view: ObjectView;
 }
 
 /** Installer class ids as cfb prints them (bytes in file order): MSI, MSP (patch), MST (transform). */
@@ -82,16 +85,6 @@ function rewrite(container: CFB.CFB$Container, limit: number): Buffer {
   return Buffer.from(CFB.write(fresh, { type: 'buffer' }) as Uint8Array);
 }
 
-/** What classifying a compound file needs, whichever reader opened it. */
-export interface CfbView {
-  /** Every storage ('Macros/') and stream ('Macros/VBA/dir') below the root. */
-  readonly paths: readonly string[];
-  /** Class id of the root storage, hex of its bytes in file order. */
-  readonly rootClsid: string;
-  /** The first `max` bytes of the stream at `path`; null when there is none. */
-  stream(path: string, max: number): Promise<Buffer | null>;
-}
-
 /** Streams read for classification are small; a workbook's globals come first in its stream. */
 const SUMMARY_MAX = 1024 * 1024;
 const FIB_MAX = 512;
@@ -99,7 +92,7 @@ const WORKBOOK_MAX = 4 * 1024 * 1024;
 /** A .doc's text and piece table: the header story follows the main text, so most of the stream. */
 const WORD_TEXT_MAX = 8 * 1024 * 1024;
 
-export type CfbClassification = Omit<CfbFindings, 'rewritten'>;
+export type CfbClassification = Omit<CfbFindings, 'rewritten' | 'view'>;
 
 /** The type, macros, encryption and labels of a compound file, from its directory and a few small streams. */
 export async function classifyCfb(view: CfbView, scheme: Policy['markings'], source: string): Promise<CfbClassification> {
@@ -161,15 +154,30 @@ async function wordHeaderMarkings(view: CfbView, scheme: Policy['markings'], sou
 export async function inspectCfb(bytes: Buffer, scheme: Policy['markings'], source: string): Promise<CfbFindings> {
   const container = CFB.parse(bytes, { type: 'buffer' });
   const paths = container.FullPaths.map((p) => p.replace(/^[^/]*\//, ''));
-  const view: CfbView = {
+  const content = (path: string): Buffer | null => {
+    const i = paths.indexOf(path);
+    return i >= 0 && container.FileIndex[i]?.type === 2 ? bytesOf(container.FileIndex[i]) ?? Buffer.alloc(0) : null;
+  };
+  const view: ObjectView = {
     paths,
     rootClsid: container.FileIndex[0]?.clsid ?? '',
     stream: async (path, max) => {
-      const i = paths.indexOf(path);
-      const bytesOfEntry = i >= 0 ? bytesOf(container.FileIndex[i]) : null;
+      const bytesOfEntry = content(path);
       return bytesOfEntry && bytesOfEntry.length > max ? bytesOfEntry.subarray(0, max) : bytesOfEntry;
+    },
+    size: (path) => {
+      const i = paths.indexOf(path);
+      return i >= 0 && container.FileIndex[i]?.type === 2 ? container.FileIndex[i]!.size : null;
+    },
+    // A directory size the sectors do not back is a broken object: Office would not open it either.
+    chunks: (path, offset, length) => {
+      const all = content(path) ?? Buffer.alloc(0);
+      const i = paths.indexOf(path);
+      const size = container.FileIndex[i]?.size ?? 0;
+      if (all.length < size) throw new Error(`stream ${path.replace(/[\u0000-\u001f]/g, '')} shorter than its size`);
+      return [all.subarray(offset, Math.min(size, offset + length))];
     },
   };
   const found = await classifyCfb(view, scheme, source);
-  return { ...found, rewritten: () => rewrite(container, 2 * bytes.length + 4096) };
+  return { ...found, view, rewritten: () => rewrite(container, 2 * bytes.length + 4096) };
 }

@@ -15,7 +15,7 @@ export interface ZipKind {
   readonly mime: string;
   readonly ext: string;
   readonly family: TypeFamily;
-  /** 'document': an Office/ODF file (inspected, members not listed); 'program'; 'archive': open members. */
+  /** 'document': an Office/ODF file (inspected, members opened as a package, see office-package.ts); 'program'; 'archive': open members. */
   readonly role: 'document' | 'program' | 'archive';
 }
 
@@ -46,11 +46,12 @@ const OOXML_MAIN: readonly [string, string, TypeFamily, string][] = [
 
 const MACRO_ENABLED = new Set(['docm', 'dotm', 'xlsm', 'xltm', 'xlam', 'pptm', 'ppsm', 'potm', 'ppam', 'vsdm']);
 
+/** OpenDocument is not Microsoft Word or Excel (MPS Personal Use SOP 4.3 names those): all 'office-other'. */
 const ODF: Record<string, [string, TypeFamily]> = {
-  'application/vnd.oasis.opendocument.text': ['odt', 'word'],
-  'application/vnd.oasis.opendocument.text-template': ['ott', 'word'],
-  'application/vnd.oasis.opendocument.spreadsheet': ['ods', 'excel'],
-  'application/vnd.oasis.opendocument.spreadsheet-template': ['ots', 'excel'],
+  'application/vnd.oasis.opendocument.text': ['odt', 'office-other'],
+  'application/vnd.oasis.opendocument.text-template': ['ott', 'office-other'],
+  'application/vnd.oasis.opendocument.spreadsheet': ['ods', 'office-other'],
+  'application/vnd.oasis.opendocument.spreadsheet-template': ['ots', 'office-other'],
   'application/vnd.oasis.opendocument.presentation': ['odp', 'office-other'],
   'application/vnd.oasis.opendocument.presentation-template': ['otp', 'office-other'],
   'application/vnd.oasis.opendocument.graphics': ['odg', 'office-other'],

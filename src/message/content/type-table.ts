@@ -9,10 +9,10 @@ const TABLE: Record<Exclude<TypeFamily, 'unknown'>, string> = {
   executable:
     'exe dll elf macho class msi msp mst lnk chm jar apk wasm swf crx xpi deb rpm appx msix reg com scr cpl sys ocx ' +
     'one dmg iso vhd vhdx img hta wsf wsc sh bat ps1 application appinstaller url iqy',
-  word: 'doc docx docm dot dotx dotm odt ott rtf wbk wps',
-  excel: 'xls xlsx xlsm xlsb xlt xltx xltm xla xlam ods ots slk',
+  word: 'doc docx docm dot dotx dotm rtf wbk wps',
+  excel: 'xls xlsx xlsm xlsb xlt xltx xltm xla xlam slk',
   'office-other':
-    'ppt pptx pptm pps ppsx ppsm pot potx potm ppa ppam odp otp odg otg vsd vsdx vsdm pub xps oxps epub mobi',
+    'ppt pptx pptm pps ppsx ppsm pot potx potm ppa ppam odt ott ods ots odp otp odg otg vsd vsdx vsdm pub xps oxps epub mobi',
   pdf: 'pdf',
   image:
     'jpg jpeg jpe jfif png apng gif webp bmp dib tif tiff ico cur icns heic heif avif jxl jxr jp2 j2c jpx jpm psd xcf ' +
