@@ -25,6 +25,7 @@ import { ensureRedis, type RedisHandle } from './redis-bootstrap.js';
 import { loadSettings } from './settings.js';
 import { readAuditKey, startWorkerRole, type WorkerRole } from './worker-role.js';
 import { startWorkerThread, type WorkerThreadRole } from './worker-thread.js';
+import { isFullyQualified } from '../config/machine-name.js';
 
 export interface ServiceOptions extends LoadServiceOptions {
   /** Tests pass their own; otherwise one is made from `log.level`. */
@@ -128,6 +129,9 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
         { milter: typeof milterAddress === 'string' ? `unix:${milterAddress}` : `inet:${formatHostPort({ host: milterAddress!.address, port: milterAddress!.port })}`, quarantine: config.milter.quarantine },
         'milter front listening',
       );
+    }
+    if (!isFullyQualified(config.hostname)) {
+      logger.warn({ hostname: config.hostname }, 'hostname is not fully qualified (greeting, Received: and DSNs use it): set hostname in the service config');
     }
     logger.info({ role: config.role, config: config.source || '(defaults)', redis: redactUrl(redis.url), spool: spool.dir }, 'mailwarden started');
 
