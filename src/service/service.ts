@@ -77,7 +77,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     });
     cleanups.push(() => redis.stop());
 
-    const spool = await Spool.open(config.spool.dir);
+    // The leftovers sweep runs once the port is open (below): it reads every pending sidecar.
+    const spool = await Spool.open(config.spool.dir, { sweep: false });
     const producer = createRedis(redis.url, 'producer');
     cleanups.push(() => quitRedis(producer));
     await whenReady(producer, 10_000);
@@ -130,6 +131,11 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
         'milter front listening',
       );
     }
+    // Only files untouched for 15 minutes go, so new mail arriving meanwhile is safe from it.
+    void spool.sweepTemp().then(
+      (removed) => removed > 0 && logger.info({ removed }, 'spool: leftovers of interrupted transactions removed'),
+      (err: unknown) => logger.error({ err }, 'spool sweep failed'),
+    );
     if (!isFullyQualified(config.hostname)) {
       logger.warn({ hostname: config.hostname }, 'hostname is not fully qualified (greeting, Received: and DSNs use it): set hostname in the service config');
     }
