@@ -4,8 +4,8 @@
  * repeats each one with the why.
  */
 import { isIP, isIPv6 } from 'node:net';
-import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
+import { machineFqdn } from './machine-name.js';
 
 export interface HostPort {
   readonly host: string;
@@ -98,8 +98,8 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_KEY_PREFIX = '{mailwarden}';
 
 export const serviceSchema = z.strictObject({
-  /** Name in the greeting, our Received: line and the DSN sender. */
-  hostname: z.string().min(1).default(() => osHostname()),
+  /** Fully qualified name in the greeting, our Received: line and DSNs (Reporting-MTA, MAILER-DAEMON@). Default: the machine's FQDN. */
+  hostname: z.string().min(1).default(() => machineFqdn()),
   /**
    * Which parts this process runs: a comma-separated list of smtp (the relay front), milter (the
    * Postfix milter front), worker (delivery, audit, expiry); `all` is smtp and worker.

@@ -26,7 +26,7 @@ import { stateForDecision } from './decision-record.js';
 export interface ReconcileOptions {
   readonly logger?: Logger;
   readonly decisionAuditWindowMs?: number;
-  /** Sidecars handled at once. Default 16. */
+  /** Sidecars handled at once. Default 64: each costs a file read and two Redis round trips. */
   readonly parallel?: number;
   readonly now?: number;
 }
@@ -71,7 +71,7 @@ export async function reconcile(spool: Spool, dispatcher: Dispatcher, options: R
   };
 
   const running = new Set<Promise<void>>();
-  const limit = options.parallel ?? 16;
+  const limit = options.parallel ?? 64;
   // msg/ only: finished messages are in done/ and cost reconcile nothing, however many are kept.
   for await (const sidecar of spool.list({ pendingOnly: true })) {
     report.seen++;

@@ -25,6 +25,7 @@ import { ensureRedis, type RedisHandle } from './redis-bootstrap.js';
 import { loadSettings } from './settings.js';
 import { readAuditKey, startWorkerRole, type WorkerRole } from './worker-role.js';
 import { startWorkerThread, type WorkerThreadRole } from './worker-thread.js';
+import { isFullyQualified } from '../config/machine-name.js';
 
 export interface ServiceOptions extends LoadServiceOptions {
   /** Tests pass their own; otherwise one is made from `log.level`. */
@@ -76,7 +77,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     });
     cleanups.push(() => redis.stop());
 
-    const spool = await Spool.open(config.spool.dir);
+    // The leftovers sweep runs once the port is open (below): it reads every pending sidecar.
+    const spool = await Spool.open(config.spool.dir, { sweep: false });
     const producer = createRedis(redis.url, 'producer');
     cleanups.push(() => quitRedis(producer));
     await whenReady(producer, 10_000);
@@ -128,6 +130,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
         { milter: typeof milterAddress === 'string' ? `unix:${milterAddress}` : `inet:${formatHostPort({ host: milterAddress!.address, port: milterAddress!.port })}`, quarantine: config.milter.quarantine },
         'milter front listening',
       );
+    }
+    // Only files untouched for 15 minutes go, so new mail arriving meanwhile is safe from it.
+    void spool.sweepTemp().then(
+      (removed) => removed > 0 && logger.info({ removed }, 'spool: leftovers of interrupted transactions removed'),
+      (err: unknown) => logger.error({ err }, 'spool sweep failed'),
+    );
+    if (!isFullyQualified(config.hostname)) {
+      logger.warn({ hostname: config.hostname }, 'hostname is not fully qualified (greeting, Received: and DSNs use it): set hostname in the service config');
     }
     logger.info({ role: config.role, config: config.source || '(defaults)', redis: redactUrl(redis.url), spool: spool.dir }, 'mailwarden started');
 

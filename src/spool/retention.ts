@@ -22,17 +22,16 @@ export function lastActivity(s: Sidecar): number {
 }
 
 /**
- * Removes finished messages last changed more than `keepDays` ago; returns their ids. Walks done/
- * by name in arrival order and stops at the first message that arrived after the cutoff (a
- * message finishes after it arrives), so it reads the sidecars of the old ones only, never the
- * whole spool.
+ * Removes finished messages last changed more than `keepDays` ago; returns their ids. Walks the
+ * names in done/ and reads the sidecars of messages that arrived before the cutoff only (a message
+ * finishes after it arrives, and its id says when it arrived), never the whole spool.
  */
 export async function purgeDone(spool: Spool, keepDays: number, now = Date.now()): Promise<string[]> {
   const cutoff = now - keepDays * DAY_MS;
   const removed: string[] = [];
-  for (const id of await spool.doneIds()) {
+  for await (const id of spool.doneIds()) {
     const arrived = spoolIdTime(id);
-    if (arrived !== null && arrived > cutoff) break;
+    if (arrived !== null && arrived > cutoff) continue;
     let sidecar: Sidecar;
     try {
       sidecar = await spool.readSidecar(id);
@@ -59,7 +58,10 @@ export async function freeBytes(dir: string): Promise<number> {
 export async function purgeForSpace(spool: Spool, minFreeBytes: number, free: (dir: string) => Promise<number> = freeBytes): Promise<string[]> {
   const removed: string[] = [];
   if ((await free(spool.dir)) >= minFreeBytes) return removed;
-  for (const id of await spool.doneIds()) {
+  // Only under pressure: every name, sorted, so that the oldest go first (ids sort by arrival).
+  const ids: string[] = [];
+  for await (const id of spool.doneIds()) ids.push(id);
+  for (const id of ids.sort()) {
     await spool.remove(id);
     removed.push(id);
     if ((await free(spool.dir)) >= minFreeBytes) break;

@@ -36,7 +36,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fdatasync, openSync, readFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { access, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, open, opendir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DirSync, fsyncDir } from './dir-sync.js';
@@ -210,12 +210,15 @@ export class Spool {
   }
 
   /**
-   * Finished messages in done/, oldest arrival first, by name only (no file is read): for
-   * retention and disk pressure, which must not read a million sidecars to find the old ones.
+   * Ids of the finished messages in done/, in directory order, by name only (no file is read, no
+   * list of a million names is built or sorted on the event loop): for retention and disk
+   * pressure, which must not read every sidecar to find the old ones.
    */
-  async doneIds(): Promise<string[]> {
-    const names = await readdir(this.doneDir);
-    return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).filter(isSpoolId).sort();
+  async *doneIds(): AsyncIterable<string> {
+    for await (const entry of await opendir(this.doneDir, { bufferSize: 1024 })) {
+      const id = entry.name.endsWith('.json') ? entry.name.slice(0, -'.json'.length) : '';
+      if (isSpoolId(id)) yield id;
+    }
   }
 
   /**

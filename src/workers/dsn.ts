@@ -8,10 +8,10 @@
  * message whose own sender was `<>`.
  */
 import { randomBytes } from 'node:crypto';
-import { hostname as osHostname } from 'node:os';
 import type { Sidecar } from '../spool/types.js';
 import { oneLine, type RecipientReply } from './smtp-outcome.js';
 import type { UpstreamTransport } from './upstream.js';
+import { machineFqdn } from '../config/machine-name.js';
 
 
 export interface DsnInput {
@@ -51,7 +51,7 @@ function angle(id: string): string {
 
 export function buildDsn(input: DsnInput): Buffer {
   const { sidecar, failed } = input;
-  const host = (input.reportingMta ?? osHostname()).replace(/[^A-Za-z0-9.-]/g, '') || 'localhost';
+  const host = (input.reportingMta ?? machineFqdn()).replace(/[^A-Za-z0-9.-]/g, '') || 'localhost';
   const now = input.now ?? new Date();
   const boundary = `mwdsn-${randomBytes(12).toString('hex')}`;
   const arrival = new Date(sidecar.receivedAt);
