@@ -21,6 +21,7 @@ export interface ServiceOverrides {
   readonly upstream?: string;
   readonly redis?: string;
   readonly role?: Role | string;
+  readonly dashboard?: string;
 }
 
 export interface LoadServiceOptions {
@@ -36,6 +37,7 @@ export const ENV_OVERRIDES = {
   MAILWARDEN_LISTEN: ['listen'],
   MAILWARDEN_UPSTREAM: ['upstream', 'address'],
   MAILWARDEN_ROLE: ['role'],
+  MAILWARDEN_DASHBOARD_LISTEN: ['dashboard', 'listen'],
   MAILWARDEN_LOG_LEVEL: ['log', 'level'],
   /** Comma-separated CIDRs (containers: the Docker network's range). */
   MAILWARDEN_RELAY_NETWORKS: ['smtp', 'relayNetworks'],
@@ -49,6 +51,7 @@ const FLAG_KEYS = {
   upstream: ['upstream', 'address'],
   redis: ['redis', 'url'],
   role: ['role'],
+  dashboard: ['dashboard', 'listen'],
 } as const;
 
 export async function loadServiceConfig(options: LoadServiceOptions = {}): Promise<ServiceConfig> {

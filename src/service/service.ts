@@ -47,8 +47,8 @@ export interface RunningService {
 export async function startService(opts: ServiceOptions = {}): Promise<RunningService> {
   const config = await loadServiceConfig(opts);
   const logger = opts.logger ?? createLogger(config.log.level);
-  const runsFront = config.role !== 'worker';
-  const runsWorkers = config.role !== 'smtp';
+  const runsFront = config.role === 'smtp' || config.role === 'all';
+  const runsWorkers = config.role === 'worker' || config.role === 'all';
   // Loaded before anything starts: a bad policy must stop the start, not the first message.
   let settings: FrontSettings | null = runsFront ? await loadSettings(config, logger) : null;
   // Likewise an unreadable or short audit key (the workers read it again where they run).
