@@ -5,6 +5,7 @@
 import type { Envelope } from '../../message/envelope.js';
 import type { InspectedMessage } from '../../message/model.js';
 import type { Verdict } from '../../policy/verdict.js';
+import { heldInspection } from '../../quarantine/inspection-summary.js';
 import type { Sidecar, SpoolState, VerdictSummary } from '../../spool/types.js';
 
 export function verdictSummary(verdict: Verdict): VerdictSummary {
@@ -45,5 +46,7 @@ export function buildSidecar(input: SidecarInput): Sidecar {
     addHeaders: input.addHeaders,
     state: input.state,
     outcomes: [],
+    // Held mail keeps what inspection found, for the reviewer; other mail does not need it.
+    ...(input.state === 'held' ? { inspection: heldInspection(input.message) } : {}),
   };
 }
