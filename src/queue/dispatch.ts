@@ -23,6 +23,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sidecar, SpoolState } from '../spool/types.js';
 import type { Decision } from '../policy/verdict.js';
+import { EventStats } from './event-stats.js';
 import { HeldIndex } from './held-index.js';
 import {
   QUEUE_NAMES,
@@ -93,6 +94,8 @@ export class Dispatcher {
   readonly auditQueue: Queue<AuditEvent>;
   /** Held mail by time and rule, for listings that must not read the spool (kept beside the quarantine entry). */
   readonly heldIndex: HeldIndex;
+  /** Hourly event counts for the dashboard's overview (best effort, never fails a dispatch). */
+  readonly stats: EventStats;
   private readonly timeoutMs: number;
 
   constructor(opts: DispatcherOptions) {
@@ -103,6 +106,7 @@ export class Dispatcher {
     this.quarantineQueue = new Queue<QuarantineJob>(QUEUE_NAMES.quarantine, { ...base, defaultJobOptions: QUARANTINE_JOB_OPTIONS });
     this.auditQueue = new Queue<AuditEvent>(QUEUE_NAMES.audit, { ...base, defaultJobOptions: AUDIT_JOB_OPTIONS });
     this.heldIndex = new HeldIndex(opts.connection, this.prefix);
+    this.stats = new EventStats(opts.connection, this.prefix);
     for (const q of [this.deliverQueue, this.quarantineQueue, this.auditQueue]) {
       // Without a listener an 'error' event would crash the process; failures surface as DispatchError.
       q.on('error', (err) => opts.logger?.warn({ err, queue: q.name }, 'queue connection error'));
@@ -121,6 +125,7 @@ export class Dispatcher {
     await this.bounded('audit', () =>
       this.auditQueue.add(event.type, event, { jobId: jobId(event.eventId.replace(/:/g, '_'), 'audit') }),
     );
+    this.stats.record(event).catch(() => {}); // charts only: not worth a 451
   }
 
   /**

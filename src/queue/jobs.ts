@@ -43,7 +43,12 @@ export type AuditEventType =
   | 'released'
   | 'discarded'
   | 'expired'
-  | 'dsn-sent';
+  | 'dsn-sent'
+  /** Dashboard access: every login, failed login and logout, and every action on queue jobs. */
+  | 'login'
+  | 'login-failed'
+  | 'logout'
+  | 'queue-action';
 
 export interface AuditAttachment {
   readonly name: string | null;
