@@ -1,6 +1,6 @@
 /**
  * `mailwarden serve [--config FILE] [--listen HOST:PORT] [--upstream HOST:PORT] [--redis URL]
- *  [--role smtp|worker|all]`: runs the relay until SIGTERM/SIGINT; SIGHUP reloads.
+ *  [--role smtp|worker|dashboard|all] [--dashboard HOST:PORT]`: runs the relay until SIGTERM/SIGINT; SIGHUP reloads.
  */
 import { ServiceConfigError } from '../config/load-service.js';
 import { RedisUnavailableError } from '../service/redis-bootstrap.js';
@@ -14,7 +14,8 @@ const HELP = `usage: mailwarden serve [options]
   --listen HOST:PORT   where the SMTP front listens (default 127.0.0.1:2525; IPv6: [::1]:2525)
   --upstream HOST:PORT where accepted mail goes (default 127.0.0.1:2526)
   --redis URL          Redis for the queues (default redis://127.0.0.1:6379; env REDIS_URL)
-  --role ROLE          smtp, worker or all (default all)
+  --role ROLE          smtp, worker, dashboard or all (default all)
+  --dashboard HOST:PORT where the dashboard listens (default 127.0.0.1:8025)
 
 Signals: SIGHUP reloads config and policy; SIGTERM/SIGINT stop cleanly.
 `;
@@ -26,6 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     upstream: { type: 'string' },
     redis: { type: 'string' },
     role: { type: 'string' },
+    dashboard: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -37,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.upstream !== undefined ? { upstream: values.upstream } : {}),
     ...(values.redis !== undefined ? { redis: values.redis } : {}),
     ...(values.role !== undefined ? { role: values.role } : {}),
+    ...(values.dashboard !== undefined ? { dashboard: values.dashboard } : {}),
   };
   const file = values.config ?? process.env.MAILWARDEN_CONFIG;
   let service;

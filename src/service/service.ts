@@ -13,6 +13,8 @@ import { loadServiceConfig, type LoadServiceOptions } from '../config/load-servi
 import { formatHostPort, type ServiceConfig } from '../config/service-schema.js';
 import type { FrontSettings } from '../fronts/smtp/front-context.js';
 import { createSmtpFront, type SmtpFront } from '../fronts/smtp/server.js';
+import { startDashboard, startMetricsServer, type RunningHttp } from '../dashboard/server.js';
+import { collectProcessMetrics } from '../metrics/metrics.js';
 import { Dispatcher } from '../queue/dispatch.js';
 import { createRedis, quitRedis, whenReady } from '../queue/redis.js';
 import { Spool } from '../spool/spool.js';
@@ -38,6 +40,8 @@ export interface RunningService {
   readonly config: ServiceConfig;
   /** Where the SMTP front listens (null for the worker role). */
   readonly smtpAddress: AddressInfo | null;
+  /** Where the dashboard listens (null for roles without it). */
+  readonly dashboardAddress: AddressInfo | null;
   readonly logger: Logger;
   /** Re-reads config and policy; false (and the old ones kept) when a file is invalid. */
   reload(): Promise<boolean>;
@@ -49,10 +53,12 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const logger = opts.logger ?? createLogger(config.log.level);
   const runsFront = config.role === 'smtp' || config.role === 'all';
   const runsWorkers = config.role === 'worker' || config.role === 'all';
+  const runsDashboard = config.role === 'dashboard' || config.role === 'all';
   // Loaded before anything starts: a bad policy must stop the start, not the first message.
   let settings: FrontSettings | null = runsFront ? await loadSettings(config, logger) : null;
   // Likewise an unreadable or short audit key (the workers read it again where they run).
-  if (runsWorkers && config.audit.hmacKeyFile) await readAuditKey(config.audit.hmacKeyFile);
+  const auditKey = (runsWorkers || runsDashboard) && config.audit.hmacKeyFile ? await readAuditKey(config.audit.hmacKeyFile) : null;
+  collectProcessMetrics();
 
   const cleanups: (() => Promise<void>)[] = [];
   const runCleanups = async () => {
@@ -103,12 +109,23 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
         'SMTP front listening',
       );
     }
+    // The dashboard (and /metrics) last: its readiness reports the parts started above.
+    const readiness = () => ({ ...(runsFront ? { smtp: front !== null } : {}), ...(runsWorkers ? { workers: workers !== null } : {}) });
+    const otherMetrics = thread ? async () => [await thread!.metrics()] : async () => [];
+    let http: RunningHttp | null = null;
+    if (runsDashboard) {
+      http = await startDashboard({ config, redis: producer, dispatcher, spool, logger, auditKey, otherMetrics, readiness });
+    } else if (config.metrics.listen) {
+      http = await startMetricsServer({ config, redis: producer, dispatcher, logger, otherMetrics, readiness, gaugesFor: dispatcher });
+    }
+    if (http) cleanups.push(() => http!.close());
     logger.info({ role: config.role, config: config.source || '(defaults)', redis: redactUrl(redis.url), spool: spool.dir }, 'mailwarden started');
 
     let stopping: Promise<void> | null = null;
     return {
       config,
       smtpAddress,
+      dashboardAddress: runsDashboard ? (http?.address ?? null) : null,
       logger,
       async reload() {
         try {
@@ -151,6 +168,8 @@ function restartOnlyChanges(a: ServiceConfig, b: ServiceConfig): string[] {
   const keys: [string, unknown, unknown][] = [
     ['role', a.role, b.role],
     ['listen', a.listen, b.listen],
+    ['dashboard', a.dashboard, b.dashboard],
+    ['metrics', a.metrics, b.metrics],
     ['redis', a.redis, b.redis],
     ['spool.dir', a.spool.dir, b.spool.dir],
     ['audit.dir', a.audit.dir, b.audit.dir],

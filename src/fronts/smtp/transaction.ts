@@ -11,6 +11,7 @@ import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { decisionEvent } from '../../audit/build-event.js';
 import { inspect, type InspectionResult } from '../../inspect.js';
 import { makeEnvelope, type Envelope } from '../../message/envelope.js';
+import { observeTransaction } from '../../metrics/metrics.js';
 import type { RuledFinding } from '../../policy/verdict.js';
 import { stateForDecision } from '../../queue/dispatch.js';
 import { decisionHeaders, receivedHeader } from './added-headers.js';
@@ -61,6 +62,7 @@ export async function receiveMessage(
     const line = { ...logFields, ...extra, reply: replyLine(r), ms: Date.now() - started, steps };
     if (err) ctx.logger.error({ ...line, err }, 'smtp transaction failed');
     else ctx.logger.info(line, 'smtp transaction');
+    observeTransaction(r.code, extra as Parameters<typeof observeTransaction>[1], steps);
     return r;
   };
 
