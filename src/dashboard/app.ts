@@ -53,7 +53,7 @@ export interface DashboardDeps {
 }
 
 export const SESSION_COOKIE = 'mw_session';
-const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/login', '/assets/app.css', '/assets/app.js']);
+const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/login', '/assets/app.css', '/assets/app.js', '/favicon.ico']);
 
 export const CSP = [
   "default-src 'none'",
@@ -164,6 +164,7 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
   app.get('/assets/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'max-age=3600').send(APP_CSS));
   app.get('/assets/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'max-age=3600').send(APP_JS));
 
+  app.get('/favicon.ico', (_req, reply) => reply.code(204).header('Cache-Control', 'max-age=86400').send());
   app.get('/healthz', (_req, reply) => reply.type('text/plain').send('ok\n'));
   app.get('/readyz', async (_req, reply) => {
     const parts: Record<string, boolean> = { redis: false, ...(deps.readiness?.() ?? {}) };

@@ -44,6 +44,11 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: DashboardContext)
   app.get('/login', (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next);
     if (request.user) return reply.redirect(next, 303);
+    // Keep a token the browser already holds: a second tab (or a favicon fetch) must not
+    // invalidate the form on the first.
+    const held = request.cookies[LOGIN_COOKIE];
+    const unsigned = held ? request.unsignCookie(held) : null;
+    if (unsigned?.valid && unsigned.value && /^[A-Za-z0-9_-]{32}$/.test(unsigned.value)) return ctx.sendPage(reply, 200, form(next, unsigned.value));
     return freshForm(reply, 200, next);
   });
 
