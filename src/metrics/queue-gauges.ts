@@ -11,8 +11,8 @@ import { exposition, registry } from './metrics.js';
 export function queueGaugeRegistry(dispatcher: Dispatcher): Registry {
   const reg = new Registry();
   let pending: Promise<QueueState[]> | null = null;
-  // One Redis read per scrape, shared by the gauges.
-  const states = () => (pending ??= queueStates(dispatcher).finally(() => setTimeout(() => (pending = null), 500).unref()));
+  // One Redis read per scrape, shared by the gauges (prom-client collects them concurrently).
+  const states = () => (pending ??= queueStates(dispatcher).finally(() => (pending = null)));
   new Gauge({
     name: 'mailwarden_queue_jobs',
     help: 'Jobs in each queue by state (the quarantine queue lists held mail: nothing consumes it).',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendAccepted, sendHeld, sendRejected, startDashboardRelay, type DashboardRelay } from './relay-support.js';
 
@@ -49,5 +50,10 @@ describe('/metrics of the running service', () => {
     expect(after).toMatch(/mailwarden_process_cpu_seconds_total/);
     expect(after).not.toContain('@');
     expect(after).not.toContain('weekend');
+    // The Grafana dashboard under deploy/ asks only for metrics that exist.
+    const grafana = readFileSync('deploy/grafana/dashboards/mailwarden.json', 'utf8');
+    const asked = new Set([...grafana.matchAll(/mailwarden_[a-z0-9_]+/g)].map((m) => m[0]));
+    expect(asked.size).toBeGreaterThan(10);
+    for (const name of asked) expect(after, name).toContain(name);
   }, 60_000);
 });
