@@ -13,6 +13,7 @@ import { queueGaugeRegistry, scrape } from '../metrics/queue-gauges.js';
 import type { Dispatcher } from '../queue/dispatch.js';
 import type { Spool } from '../spool/spool.js';
 import { buildDashboard } from './app.js';
+import { tokenMatches } from './sessions.js';
 
 export interface DashboardPartOptions {
   readonly config: ServiceConfig;
@@ -76,7 +77,7 @@ export async function startMetricsServer(opts: Omit<DashboardPartOptions, 'spool
   const gauges = opts.gaugesFor ? queueGaugeRegistry(opts.gaugesFor) : null;
   const app = Fastify({ logger: false });
   app.get('/metrics', async (request, reply) => {
-    if (token && request.headers.authorization !== `Bearer ${token}`) return reply.code(401).send('metrics need the bearer token');
+    if (token && !tokenMatches(`Bearer ${token}`, request.headers.authorization)) return reply.code(401).send('metrics need the bearer token');
     const m = await scrape(gauges, opts.otherMetrics ?? (async () => []));
     return reply.type(m.contentType).send(m.body);
   });
