@@ -48,6 +48,7 @@ export class Service {
     const config = [
       'hostname: bench.mailwarden.test',
       'listen: 127.0.0.1:0',
+      `dashboard: { listen: '127.0.0.1:0', usersFile: '${join(this.dir, 'dashboard-users')}' }`,
       `upstream: { address: '127.0.0.1:${sinkPort}' }`,
       `redis: { url: '${this.run.redis}', queuePrefix: '${this.prefix}', autoStart: false }`,
       `spool: { dir: '${join(this.dir, 'spool')}' }`,

@@ -19,7 +19,12 @@ export type AuditEventType =
   /** The upstream accepted the message again for recipients that may have had it already. */
   | 'duplicate-sent'
   /** The client was told 451 after the decision was queued: the message was not taken. */
-  | 'tempfailed';
+  | 'tempfailed'
+  /** Dashboard access: every login, failed login and logout, and every action on queue jobs. */
+  | 'login'
+  | 'login-failed'
+  | 'logout'
+  | 'queue-action';
 
 export interface AuditAttachment {
   readonly name: string | null;

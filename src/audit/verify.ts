@@ -20,6 +20,21 @@ export interface VerifyOptions {
   readonly start?: ChainHead;
   /** The audit HMAC key: needed for keyed records, and makes keying required (see above). */
   readonly key?: Buffer | null;
+  /** Go on from where an earlier check stopped (its `position`): an incremental check reads only what is new. */
+  readonly resume?: VerifyPosition;
+  /** An unterminated last line (a batch being appended right now) ends the check quietly instead of breaking it. */
+  readonly stopAtTornTail?: boolean;
+}
+
+/** Where a check stopped: after the last good record. */
+export interface VerifyPosition {
+  readonly file: string;
+  /** Byte offset just after that record's line. */
+  readonly offset: number;
+  readonly line: number;
+  readonly head: ChainHead;
+  readonly records: number;
+  readonly keyed: number;
 }
 
 export interface BrokenRecord {
@@ -44,13 +59,17 @@ export interface VerifyResult {
   readonly firstBroken?: BrokenRecord;
   /** Records past the stored head: a writer stopped before updating Redis; it repairs that itself. */
   readonly aheadOfStoredHead?: number;
+  /** Where the check stopped: give it back as `resume` to check only what comes after. */
+  readonly position: VerifyPosition;
 }
 
 export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const resume = options.resume;
   const files = await listAuditFiles(dir);
-  let head: ChainHead = options.start ?? EMPTY_HEAD;
-  let records = 0;
-  let keyed = 0;
+  let head: ChainHead = resume?.head ?? options.start ?? EMPTY_HEAD;
+  let records = resume?.records ?? 0;
+  let keyed = resume?.keyed ?? 0;
+  let position: VerifyPosition = resume ?? { file: '', offset: 0, line: 0, head, records, keyed };
   const key = options.key ?? null;
   const expected = options.expectedHead ?? null;
   const broken = (file: string, line: number, seq: number, problem: string): VerifyResult => ({
@@ -60,15 +79,19 @@ export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): 
     head,
     files,
     firstBroken: { file, line, seq, problem },
+    position,
   });
   let lastFile = files.at(-1) ?? '';
   let lastLine = 0;
 
   for (const file of files) {
-    for await (const { text, line, terminated } of readLines(join(dir, file))) {
+    if (resume && file < resume.file) continue;
+    const from = resume && file === resume.file ? { offset: resume.offset, line: resume.line } : { offset: 0, line: 0 };
+    for await (const { text, line, terminated, end } of readLines(join(dir, file), from.offset, from.line)) {
       lastFile = file;
       lastLine = line;
       const next = head.seq + 1;
+      if (!terminated && options.stopAtTornTail) break;
       if (!terminated) return broken(file, line, next, 'last line is not terminated (a torn write, or bytes added by hand)');
       if (text.trim() === '') return broken(file, line, next, 'empty line where a record should be');
       let record: AuditRecord;
@@ -101,6 +124,7 @@ export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): 
       head = { seq: record.seq, hash: record.hash };
       records++;
       if (record.mac !== undefined) keyed++;
+      position = { file, offset: end, line, head, records, keyed };
     }
   }
 
@@ -121,23 +145,27 @@ export async function verifyAuditDir(dir: string, options: VerifyOptions = {}): 
     );
   }
   const ahead = expected && head.seq > expected.seq ? head.seq - expected.seq : 0;
-  return { ok: true, records, keyed, head, files, ...(ahead > 0 ? { aheadOfStoredHead: ahead } : {}) };
+  return { ok: true, records, keyed, head, files, position, ...(ahead > 0 ? { aheadOfStoredHead: ahead } : {}) };
 }
 
-/** Lines of a file in order, streamed; `terminated` is false only for a last line without '\n'. */
-async function* readLines(path: string): AsyncGenerator<{ text: string; line: number; terminated: boolean }> {
+/**
+ * Lines of a file in order from byte `offset` (line number `line` before it), streamed;
+ * `terminated` is false only for a last line without '\n'; `end` is the offset after the line.
+ */
+async function* readLines(path: string, offset = 0, line = 0): AsyncGenerator<{ text: string; line: number; terminated: boolean; end: number }> {
   let carry: Buffer = Buffer.alloc(0);
-  let line = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+  let base = offset; // file offset of carry[0]
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024, start: offset })) {
     const buf: Buffer = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     let start = 0;
     let idx = buf.indexOf(0x0a, start);
     while (idx >= 0) {
-      yield { text: buf.toString('utf8', start, idx), line: ++line, terminated: true };
+      yield { text: buf.toString('utf8', start, idx), line: ++line, terminated: true, end: base + idx + 1 };
       start = idx + 1;
       idx = buf.indexOf(0x0a, start);
     }
     carry = buf.subarray(start);
+    base += start;
   }
-  if (carry.length > 0) yield { text: carry.toString('utf8'), line: ++line, terminated: false };
+  if (carry.length > 0) yield { text: carry.toString('utf8'), line: ++line, terminated: false, end: base + carry.length };
 }

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   replay: { summary: 'run a fixture folder against its manifest', load: () => import('./replay.js') },
   quarantine: { summary: 'list, show, release or discard held messages', load: () => import('./quarantine.js') },
   audit: { summary: 'verify the audit trail', load: () => import('./audit.js') },
+  user: { summary: 'add, list, remove dashboard users or change their password', load: () => import('./user.js') },
 };
 
 function usage(): string {

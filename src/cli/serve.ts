@@ -1,7 +1,7 @@
 /**
  * `mailwarden serve [--config FILE] [--listen HOST:PORT] [--upstream HOST:PORT] [--redis URL]
- *  [--role PARTS] [--milter inet:HOST:PORT|unix:PATH]`: runs the chosen parts (the relay front, the
- *  milter front, the workers) until SIGTERM/SIGINT; SIGHUP reloads.
+ *  [--role PARTS] [--milter inet:HOST:PORT|unix:PATH] [--dashboard HOST:PORT]`: runs the chosen parts
+ *  (the relay front, the milter front, the workers, the dashboard) until SIGTERM/SIGINT; SIGHUP reloads.
  */
 import { ServiceConfigError } from '../config/load-service.js';
 import { RedisUnavailableError } from '../service/redis-bootstrap.js';
@@ -16,8 +16,9 @@ const HELP = `usage: mailwarden serve [options]
   --upstream HOST:PORT where accepted mail goes (default 127.0.0.1:2526)
   --redis URL          Redis for the queues (default redis://127.0.0.1:6379; env REDIS_URL)
   --role PARTS         comma-separated: smtp (the relay), milter (the Postfix milter), worker
-                       (delivery, audit, expiry); all = smtp,worker (default all)
+                       (delivery, audit, expiry), dashboard; all = smtp,worker,dashboard (default all)
   --milter ADDRESS     where the milter listens: inet:127.0.0.1:8890 (default) or unix:/path
+  --dashboard HOST:PORT where the dashboard listens (default 127.0.0.1:8025)
 
 Signals: SIGHUP reloads config and policy; SIGTERM/SIGINT stop cleanly.
 `;
@@ -30,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     redis: { type: 'string' },
     role: { type: 'string' },
     milter: { type: 'string' },
+    dashboard: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -42,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.redis !== undefined ? { redis: values.redis } : {}),
     ...(values.role !== undefined ? { role: values.role } : {}),
     ...(values.milter !== undefined ? { milter: values.milter } : {}),
+    ...(values.dashboard !== undefined ? { dashboard: values.dashboard } : {}),
   };
   const file = values.config ?? process.env.MAILWARDEN_CONFIG;
   let service;

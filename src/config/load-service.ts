@@ -22,6 +22,7 @@ export interface ServiceOverrides {
   readonly redis?: string;
   readonly role?: Role | string;
   readonly milter?: string;
+  readonly dashboard?: string;
 }
 
 export interface LoadServiceOptions {
@@ -38,6 +39,7 @@ export const ENV_OVERRIDES = {
   MAILWARDEN_UPSTREAM: ['upstream', 'address'],
   MAILWARDEN_ROLE: ['role'],
   MAILWARDEN_MILTER_LISTEN: ['milter', 'listen'],
+  MAILWARDEN_DASHBOARD_LISTEN: ['dashboard', 'listen'],
   MAILWARDEN_LOG_LEVEL: ['log', 'level'],
   /** Comma-separated CIDRs (containers: the Docker network's range). */
   MAILWARDEN_RELAY_NETWORKS: ['smtp', 'relayNetworks'],
@@ -52,6 +54,7 @@ const FLAG_KEYS = {
   redis: ['redis', 'url'],
   role: ['role'],
   milter: ['milter', 'listen'],
+  dashboard: ['dashboard', 'listen'],
 } as const;
 
 export async function loadServiceConfig(options: LoadServiceOptions = {}): Promise<ServiceConfig> {

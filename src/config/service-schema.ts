@@ -51,9 +51,9 @@ const hostPort = z.string().transform((s, ctx) => {
 });
 
 /** The parts a process can run. */
-export const PARTS = ['smtp', 'milter', 'worker'] as const;
+export const PARTS = ['smtp', 'milter', 'worker', 'dashboard'] as const;
 export type Part = (typeof PARTS)[number];
-const ALL: readonly Part[] = ['smtp', 'worker'];
+const ALL: readonly Part[] = ['smtp', 'worker', 'dashboard'];
 
 function roleError(role: string): string | null {
   const words = role.split(',').map((w) => w.trim());
@@ -93,6 +93,11 @@ const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or r
 const ms = z.number().int().positive();
 const path = z.string().min(1);
 
+/** 127.0.0.0/8, ::1, localhost: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./i.test(host);
+}
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** Every key mailwarden keeps in Redis starts with this; the braces make them hash to one Redis Cluster slot. */
 export const DEFAULT_KEY_PREFIX = '{mailwarden}';
@@ -102,7 +107,8 @@ export const serviceSchema = z.strictObject({
   hostname: z.string().min(1).default(() => machineFqdn()),
   /**
    * Which parts this process runs: a comma-separated list of smtp (the relay front), milter (the
-   * Postfix milter front), worker (delivery, audit, expiry); `all` is smtp and worker.
+   * Postfix milter front), worker (delivery, audit, expiry), dashboard (the web app and /metrics);
+   * `all` is smtp, worker and dashboard.
    */
   role: z
     .string()
@@ -256,6 +262,43 @@ export const serviceSchema = z.strictObject({
       retentionDays: z.number().positive().default(30),
       /** How often held messages past retention are expired. */
       expiryCheckIntervalMs: ms.default(60 * 60_000),
+    })
+    .prefault({}),
+
+  dashboard: z
+    .strictObject({
+      /** Where the dashboard's HTTP(S) server listens. */
+      listen: hostPort.default({ host: '127.0.0.1', port: 8025 }),
+      /** `name:role:hash` lines, edited with `mailwarden user`. */
+      usersFile: path.default('var/dashboard-users'),
+      /** Certificate and key (PEM) to serve HTTPS. Both or neither. */
+      tls: z
+        .strictObject({ cert: path.nullable().default(null), key: path.nullable().default(null) })
+        .refine((t) => (t.cert === null) === (t.key === null), 'expected both cert and key, or neither')
+        .prefault({}),
+      /** A reverse proxy in front terminates TLS: plain HTTP on a non-loopback address is then allowed. */
+      behindTlsProxy: z.boolean().default(false),
+      /** A session unused this long ends. */
+      sessionIdleMinutes: z.number().positive().default(30),
+      /** Failed logins allowed per client address (and per user name) in 15 minutes. */
+      loginAttempts: z.number().int().positive().default(10),
+    })
+    .superRefine((d, ctx) => {
+      if (isLoopback(d.listen.host) || d.tls.cert !== null || d.behindTlsProxy) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listen'],
+        message: `'${formatHostPort(d.listen)}' is not a loopback address: passwords and sessions would cross the network in clear; set dashboard.tls.cert and dashboard.tls.key, or dashboard.behindTlsProxy: true when a proxy terminates TLS`,
+      });
+    })
+    .prefault({}),
+
+  metrics: z
+    .strictObject({
+      /** Own address for /metrics; null: on the dashboard's port, or 127.0.0.1:9464 for roles without one. */
+      listen: hostPort.nullable().default(null),
+      /** File holding a bearer token Prometheus must send; null: no token asked. */
+      tokenFile: path.nullable().default(null),
     })
     .prefault({}),
 

@@ -6,6 +6,7 @@ import type { Envelope } from '../message/envelope.js';
 import type { InspectedMessage } from '../message/model.js';
 import type { Decision, Verdict } from '../policy/verdict.js';
 import type { Sidecar, SpoolState, VerdictSummary } from '../spool/types.js';
+import { heldInspection } from '../quarantine/inspection-summary.js';
 
 export function verdictSummary(verdict: Verdict): VerdictSummary {
   return {
@@ -45,6 +46,8 @@ export function buildSidecar(input: SidecarInput): Sidecar {
     addHeaders: input.addHeaders,
     state: input.state,
     outcomes: [],
+    // Held mail keeps what inspection found, for the reviewer; other mail does not need it.
+    ...(input.state === 'held' ? { inspection: heldInspection(input.message) } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditEvent } from '../audit/events.js';
 import type { Sidecar } from '../spool/types.js';
+import { EventStats } from './event-stats.js';
+import { HeldIndex } from './held-index.js';
 import {
   QUEUE_NAMES,
   QUEUE_PREFIX,
@@ -85,6 +87,10 @@ export class Dispatcher {
   readonly deliverQueue: Queue<DeliverJob>;
   readonly quarantineQueue: Queue<QuarantineJob>;
   readonly auditQueue: Queue<AuditEvent>;
+  /** Held mail by time and rule, for listings that must not read the spool (kept beside the quarantine entry). */
+  readonly heldIndex: HeldIndex;
+  /** Hourly event counts for the dashboard's overview (best effort, never fails a dispatch). */
+  readonly stats: EventStats;
   private readonly timeoutMs: number;
 
   constructor(opts: DispatcherOptions) {
@@ -94,6 +100,8 @@ export class Dispatcher {
     this.deliverQueue = new Queue<DeliverJob>(QUEUE_NAMES.deliver, { ...base, defaultJobOptions: DELIVER_JOB_OPTIONS });
     this.quarantineQueue = new Queue<QuarantineJob>(QUEUE_NAMES.quarantine, { ...base, defaultJobOptions: QUARANTINE_JOB_OPTIONS });
     this.auditQueue = new Queue<AuditEvent>(QUEUE_NAMES.audit, { ...base, defaultJobOptions: AUDIT_JOB_OPTIONS });
+    this.heldIndex = new HeldIndex(opts.connection, this.prefix);
+    this.stats = new EventStats(opts.connection, this.prefix);
     for (const q of [this.deliverQueue, this.quarantineQueue, this.auditQueue]) {
       // Without a listener an 'error' event would crash the process; failures surface as DispatchError.
       q.on('error', (err) => opts.logger?.warn({ err, queue: q.name }, 'queue connection error'));
@@ -112,6 +120,7 @@ export class Dispatcher {
     await this.bounded('audit', () =>
       this.auditQueue.add(event.type, event, { jobId: jobId(event.eventId.replace(/:/g, '_'), 'audit') }),
     );
+    this.stats.record(event).catch(() => {}); // charts only: not worth a 451
   }
 
   /**
@@ -139,7 +148,9 @@ export class Dispatcher {
 
   /** Drops the quarantine list entry after a release, discard or expiry. */
   async unhold(spoolId: string): Promise<void> {
-    await this.bounded('quarantine', () => this.quarantineQueue.remove(jobId(spoolId, QUEUE_NAMES.quarantine)));
+    await this.bounded('quarantine', () =>
+      Promise.all([this.quarantineQueue.remove(jobId(spoolId, QUEUE_NAMES.quarantine)), this.heldIndex.remove(spoolId)]),
+    );
   }
 
   /** Closes the queues, not the connection (the caller owns it). */
@@ -156,7 +167,10 @@ export class Dispatcher {
   private async addQuarantine(sidecar: Sidecar): Promise<void> {
     const data: QuarantineJob = { spoolId: sidecar.id, envelope: sidecar.envelope, rules: heldRules(sidecar) };
     await this.bounded('quarantine', () =>
-      this.quarantineQueue.add(QUEUE_NAMES.quarantine, data, { jobId: jobId(sidecar.id, QUEUE_NAMES.quarantine) }),
+      Promise.all([
+        this.quarantineQueue.add(QUEUE_NAMES.quarantine, data, { jobId: jobId(sidecar.id, QUEUE_NAMES.quarantine) }),
+        this.heldIndex.add(sidecar, data.rules),
+      ]),
     );
   }
 

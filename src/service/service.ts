@@ -16,6 +16,8 @@ import { MILTER_ACTIONS, MILTER_MACROS, MILTER_PROTOCOL } from '../fronts/milter
 import { listenMilter, type MilterServer } from '../fronts/milter/server.js';
 import type { FrontSettings } from '../fronts/smtp/front-context.js';
 import { createSmtpFront, type SmtpFront } from '../fronts/smtp/server.js';
+import { startDashboard, startMetricsServer, type RunningHttp } from '../dashboard/server.js';
+import { collectProcessMetrics } from '../metrics/metrics.js';
 import { Dispatcher } from '../queue/dispatch.js';
 import { createRedis, quitRedis, whenReady } from '../queue/redis.js';
 import { Spool } from '../spool/spool.js';
@@ -44,6 +46,8 @@ export interface RunningService {
   readonly smtpAddress: AddressInfo | null;
   /** Where the milter front listens: a TCP address or a unix socket path (null without the milter part). */
   readonly milterAddress: AddressInfo | string | null;
+  /** Where the dashboard listens (null for roles without it). */
+  readonly dashboardAddress: AddressInfo | null;
   readonly logger: Logger;
   /** Re-reads config and policy; false (and the old ones kept) when a file is invalid. */
   reload(): Promise<boolean>;
@@ -57,10 +61,12 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   const runsFront = parts.has('smtp');
   const runsMilter = parts.has('milter');
   const runsWorkers = parts.has('worker');
+  const runsDashboard = parts.has('dashboard');
   // Loaded before anything starts: a bad policy must stop the start, not the first message.
   let settings: FrontSettings | null = runsFront || runsMilter ? await loadSettings(config, logger) : null;
   // Likewise an unreadable or short audit key (the workers read it again where they run).
-  if (runsWorkers && config.audit.hmacKeyFile) await readAuditKey(config.audit.hmacKeyFile);
+  const auditKey = (runsWorkers || runsDashboard) && config.audit.hmacKeyFile ? await readAuditKey(config.audit.hmacKeyFile) : null;
+  collectProcessMetrics();
 
   const cleanups: (() => Promise<void>)[] = [];
   const runCleanups = async () => {
@@ -139,6 +145,16 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     if (!isFullyQualified(config.hostname)) {
       logger.warn({ hostname: config.hostname }, 'hostname is not fully qualified (greeting, Received: and DSNs use it): set hostname in the service config');
     }
+    // The dashboard (and /metrics) last: its readiness reports the parts started above.
+    const readiness = () => ({ ...(runsFront ? { smtp: front !== null } : {}), ...(runsMilter ? { milter: milter !== null } : {}), ...(runsWorkers ? { workers: workers !== null } : {}) });
+    const otherMetrics = thread ? async () => [await thread!.metrics()] : async () => [];
+    let http: RunningHttp | null = null;
+    if (runsDashboard) {
+      http = await startDashboard({ config, redis: producer, dispatcher, spool, logger, auditKey, otherMetrics, readiness });
+    } else if (config.metrics.listen) {
+      http = await startMetricsServer({ config, redis: producer, dispatcher, logger, otherMetrics, readiness, gaugesFor: dispatcher });
+    }
+    if (http) cleanups.push(() => http!.close());
     logger.info({ role: config.role, config: config.source || '(defaults)', redis: redactUrl(redis.url), spool: spool.dir }, 'mailwarden started');
 
     let stopping: Promise<void> | null = null;
@@ -146,6 +162,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       config,
       smtpAddress,
       milterAddress,
+      dashboardAddress: runsDashboard ? (http?.address ?? null) : null,
       logger,
       async reload() {
         try {
@@ -190,6 +207,8 @@ function restartOnlyChanges(a: ServiceConfig, b: ServiceConfig): string[] {
     ['role', a.role, b.role],
     ['listen', a.listen, b.listen],
     ['milter', a.milter, b.milter],
+    ['dashboard', a.dashboard, b.dashboard],
+    ['metrics', a.metrics, b.metrics],
     ['redis', a.redis, b.redis],
     ['spool.dir', a.spool.dir, b.spool.dir],
     ['audit.dir', a.audit.dir, b.audit.dir],

@@ -3,6 +3,7 @@
  * connections, spool handle and logger. Never imported by anything else.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { metricsJson } from '../metrics/metrics.js';
 import { Dispatcher } from '../queue/dispatch.js';
 import { createRedis, quitRedis, whenReady } from '../queue/redis.js';
 import { Spool } from '../spool/spool.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const role = await startWorkerRole({ config, connection, producer, dispatcher, spool, logger });
   port.on('message', (m: WorkerThreadMessage) => {
     if (m.type === 'log-level') logger.level = m.level as LogLevel;
+    if (m.type === 'metrics-request') void metricsJson().then((metrics) => post({ type: 'metrics', id: m.id, metrics }));
     if (m.type !== 'stop') return;
     void (async () => {
       await role.close();

@@ -25,11 +25,16 @@ export type WorkerThreadMessage =
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'stopped' }
   | { readonly type: 'stop' }
-  | { readonly type: 'log-level'; readonly level: string };
+  | { readonly type: 'log-level'; readonly level: string }
+  /** /metrics in the parent asks for the thread's counters (delivery), answered as prom-client JSON. */
+  | { readonly type: 'metrics-request'; readonly id: number }
+  | { readonly type: 'metrics'; readonly id: number; readonly metrics: unknown[] };
 
 export interface WorkerThreadRole extends WorkerRole {
   /** Applies a reloaded log level in the thread. */
   setLogLevel(level: string): void;
+  /** The thread's metrics (prom-client JSON), or [] when it does not answer within 2 s. */
+  metrics(): Promise<unknown[]>;
 }
 
 /**
@@ -73,8 +78,11 @@ export async function startWorkerThread(
     worker.on('exit', onEarlyExit);
   });
 
+  const metricsWaiting = new Map<number, (metrics: unknown[]) => void>();
+  let metricsId = 0;
   worker.on('message', (m: WorkerThreadMessage) => {
     if (m.type === 'stopped') stopped?.();
+    if (m.type === 'metrics') metricsWaiting.get(m.id)?.(m.metrics);
   });
   worker.on('error', (err) => {
     logger.fatal({ err }, 'worker thread crashed');
@@ -88,6 +96,20 @@ export async function startWorkerThread(
   return {
     setLogLevel(level) {
       worker.postMessage({ type: 'log-level', level } satisfies WorkerThreadMessage);
+    },
+    metrics() {
+      if (stopping) return Promise.resolve([]);
+      const id = ++metricsId;
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => done([]), 2000);
+        const done = (metrics: unknown[]) => {
+          clearTimeout(timer);
+          metricsWaiting.delete(id);
+          resolve(metrics);
+        };
+        metricsWaiting.set(id, done);
+        worker.postMessage({ type: 'metrics-request', id } satisfies WorkerThreadMessage);
+      });
     },
     async close() {
       if (stopping) return;

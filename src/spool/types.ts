@@ -44,6 +44,33 @@ export interface VerdictSummary {
   readonly monitorMode: boolean;
 }
 
+/** One attachment, inline part or archive/Office member as inspection saw it (held mail only). */
+export interface HeldAttachment {
+  readonly id: string;
+  /** Where it sits: ['report.zip', 'inner/tool.exe']; the last element is this item. */
+  readonly location: readonly string[];
+  readonly origin: 'part' | 'member';
+  readonly name: string | null;
+  readonly declaredType: string;
+  /** Detected type, e.g. 'application/x-msdownload (.exe)'. */
+  readonly detectedType: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly unscannable: string | null;
+}
+
+/**
+ * What inspection found, kept with a held message so a reviewer sees it without re-parsing:
+ * every attachment and member, the body as plain text (bounded), parse anomalies.
+ */
+export interface HeldInspection {
+  readonly attachments: readonly HeldAttachment[];
+  readonly bodyText: string;
+  /** True when bodyText was cut at its bound. */
+  readonly bodyTruncated: boolean;
+  readonly anomalies: readonly string[];
+}
+
 export interface Sidecar {
   /** Spool id: time-sortable, URL- and BullMQ-safe (no ':', never integer-like). Also our reference id. */
   readonly id: string;
@@ -66,6 +93,8 @@ export interface Sidecar {
    * listener (mail a milter front held in custody and a reviewer released).
    */
   readonly route?: 'upstream' | 'reinject';
+  /** For held mail: the inspection summary a reviewer reads (absent on mail spooled before it existed). */
+  readonly inspection?: HeldInspection;
   /** Why the message is done (delivered, bounced, discarded, expired). */
   readonly doneReason?: 'delivered' | 'bounced' | 'discarded' | 'expired';
 }

@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import { lifecycleEvent } from '../audit/build-event.js';
 import type { AuditEvent } from '../audit/events.js';
 import { jobId, QUEUE_NAMES, QUEUE_PREFIX, type AcceptedRecipient, type DeliverJob } from '../queue/jobs.js';
+import { deliveriesTotal, deliverySeconds } from '../metrics/metrics.js';
 import { pendingRecipients, type Dispatcher } from '../queue/dispatch.js';
 import type { Spool } from '../spool/spool.js';
 import type { RecipientOutcome, Sidecar } from '../spool/types.js';
@@ -145,6 +146,10 @@ class Delivery {
       gaveUp = result.deferred.length > 0 && pastMaxAge(job.timestamp, sidecar.receivedAt, Date.now(), this.maxAgeMs);
       const failed = gaveUp ? [...result.failed, ...result.deferred.map(expired)] : result.failed;
       deferred = gaveUp ? [] : result.deferred;
+      deliverySeconds.observe((Date.now() - started) / 1000);
+      deliveriesTotal.inc({ outcome: 'delivered' }, result.delivered.length);
+      deliveriesTotal.inc({ outcome: 'deferred' }, deferred.length);
+      deliveriesTotal.inc({ outcome: 'failed' }, failed.length);
       // Upstream 250 -> sidecar first: this write is what stops a second delivery. When it leaves
       // nothing to do (all delivered, no bounce owed) it also marks the message done: one fsynced
       // write per delivered message instead of two.

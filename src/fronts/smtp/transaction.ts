@@ -11,6 +11,7 @@ import { receivedHeader } from '../../custody/added-headers.js';
 import type { CustodyOutcome } from '../../custody/outcome.js';
 import { CustodyTransaction } from '../../custody/transaction.js';
 import { makeEnvelope, type Envelope } from '../../message/envelope.js';
+import { observeTransaction } from '../../metrics/metrics.js';
 import type { FrontContext } from './front-context.js';
 import { replyLine, smtpReply, type Reply, type SmtpReply } from './replies.js';
 
@@ -93,6 +94,7 @@ export async function receiveMessage(
   };
   if (outcome.kind === 'tempfail') ctx.logger.error({ ...line, err: outcome.error }, 'smtp transaction failed');
   else ctx.logger.info(line, 'smtp transaction');
+  observeTransaction(r.code, ('summary' in outcome ? outcome.summary : undefined) ?? {}, line.steps);
   return r;
 }
 

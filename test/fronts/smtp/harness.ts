@@ -224,6 +224,8 @@ export function testConfig(dir: string, prefix: string, upstreamPort: number, ex
   const base: Record<string, unknown> = {
     hostname: 'mw.test',
     listen: '127.0.0.1:0',
+    // Role all runs the dashboard too: on a free port, so test services never clash on 8025.
+    dashboard: { listen: '127.0.0.1:0', usersFile: join(dir, 'dashboard-users') },
     upstream: { address: `127.0.0.1:${upstreamPort}`, concurrency: 4 },
     redis: { url: REDIS_URL, queuePrefix: prefix, autoStart: false },
     spool: { dir: join(dir, 'spool') },
