@@ -44,7 +44,7 @@ const TO = 'priya.shah@met.police.uk';
 const DEADLINE_MS = 600_000;
 
 /** Postfix's smtp-sink, counting messages (`-c` prints `sess=N quit=N mesg=N` as it goes). */
-class CSink {
+export class CSink {
   messages = 0;
   private child: ChildProcess | null = null;
   constructor(readonly port: number) {}
@@ -95,7 +95,7 @@ function waitForPort(port: number): Promise<void> {
 }
 
 /** smtp-source: `-s` sessions, a new connection per message (no -d), no pipelining. Resolves with its wall time. */
-function smtpSource(port: number, sessions: number, count: number, bytes: number): Promise<number> {
+export function smtpSource(port: number, sessions: number, count: number, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn('smtp-source', ['-s', String(sessions), '-l', String(bytes), '-m', String(count), '-f', FROM, '-t', TO, '-S', 'bench: smtp-source load', `127.0.0.1:${port}`], {
@@ -111,7 +111,7 @@ function smtpSource(port: number, sessions: number, count: number, bytes: number
  * The bench's own client for session latency: the same shape as smtp-source (one connection per
  * message, each command waits for its reply), timing connect to the reply to QUIT.
  */
-async function sessionLatencies(port: number, sessions: number, count: number, bytes: number): Promise<number[]> {
+export async function sessionLatencies(port: number, sessions: number, count: number, bytes: number): Promise<number[]> {
   const body = Buffer.from(`From: <${FROM}>\r\nTo: <${TO}>\r\nSubject: bench: latency\r\n\r\n${'X'.repeat(78)}\r\n`.repeat(1)
     + `${'X'.repeat(78)}\r\n`.repeat(Math.max(1, Math.floor(bytes / 80))) + '.\r\n', 'latin1');
   const times: number[] = [];
@@ -154,7 +154,7 @@ async function sessionLatencies(port: number, sessions: number, count: number, b
   return times.sort((a, b) => a - b);
 }
 
-function ensureTools(): void {
+export function ensureTools(): void {
   if (existsSync('/usr/sbin/smtp-source') && existsSync('/usr/sbin/smtp-sink') && existsSync('/usr/sbin/postfix')) return;
   if (process.getuid?.() !== 0) throw new Error('--load smtp-source needs Postfix (smtp-source, smtp-sink, postfix) and root: apt-get install -y --no-install-recommends postfix ("No configuration")');
   console.log('installing Debian\'s postfix package ("No configuration": no system instance) for smtp-source, smtp-sink and the reference Postfix');
@@ -260,7 +260,7 @@ export async function runSmtpSourceBench(a: SmtpSourceArgs): Promise<void> {
   }
 }
 
-function postfixVersion(): string {
+export function postfixVersion(): string {
   try {
     return execFileSync('postconf', ['-d', '-h', 'mail_version'], { encoding: 'utf8' }).trim();
   } catch {

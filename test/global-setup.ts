@@ -39,8 +39,20 @@ function ensurePostfix(): void {
   execSync('apt-get update -qq && apt-get install -y -qq --no-install-recommends postfix', { stdio: 'inherit', env });
 }
 
+/**
+ * The dashboard's browser test drives Debian's chromium through playwright-core (no browser of
+ * its own is downloaded). Installed like Postfix when missing, as root.
+ */
+function ensureChromium(): void {
+  if (process.env.CHROMIUM_PATH || existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0) throw new Error('the dashboard browser test needs chromium: apt-get install -y chromium (or set CHROMIUM_PATH)');
+  console.log("test setup: installing Debian's chromium for the dashboard browser test");
+  execSync('apt-get update -qq && apt-get install -y -qq chromium', { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
 export async function setup(): Promise<void> {
   ensurePostfix();
+  ensureChromium();
   if (await redisAnswers()) return;
   child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',

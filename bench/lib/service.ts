@@ -21,6 +21,10 @@ export interface ServiceRun {
   readonly nodeArgs?: string;
   /** More lines for the service's YAML config. */
   readonly extraConfig?: readonly string[];
+  /** More arguments for `mailwarden serve` (`--role milter,worker`). */
+  readonly serveArgs?: readonly string[];
+  /** The log line that says the service is ready, its port in group 1 (default: the SMTP front's). */
+  readonly readyLog?: RegExp;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,7 +67,7 @@ export class Service {
     const nodeArgs = this.run.nodeArgs ? this.run.nodeArgs.split(' ').filter(Boolean) : [];
     // Logs go to a file, as in production: pino's cost is part of the measurement, the bench's pipe is not.
     const out = openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, [...nodeArgs, ...entry, 'serve', '--config', configFile], {
+    this.child = spawn(process.execPath, [...nodeArgs, ...entry, 'serve', '--config', configFile, ...(this.run.serveArgs ?? [])], {
       cwd: ROOT, // for `--import tsx`; every path in the config is absolute
       env: { ...process.env, NODE_ENV: 'production', ...noOverrides() },
       stdio: ['ignore', out, out],
@@ -76,7 +80,7 @@ export class Service {
     while (!this.port) {
       if (Date.now() > deadline) throw new Error(`service did not start within 60 s:\n${tail(this.logFile)}`);
       await Promise.race([sleep(50), exited]);
-      const m = /"listen":"127\.0\.0\.1:(\d+)"/.exec(readFileSync(this.logFile, 'utf8'));
+      const m = (this.run.readyLog ?? /"listen":"127\.0\.0\.1:(\d+)"/).exec(readFileSync(this.logFile, 'utf8'));
       if (m) this.port = Number(m[1]);
     }
     this.sampler = setInterval(() => this.sample(), 20);

@@ -168,6 +168,7 @@ describe('milter front behind a real Postfix (custody mode)', () => {
     );
     await sleep(1000);
     expect(sink.messages.length).toBe(before);
+    expect(await r.postfix.log()).toMatch(/milter-discard: END-OF-MESSAGE .*milter triggers DISCARD action/);
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'quarantine', 'release', String(held.ref), '--by', 'J Bloggs', '--reason', 'approved by line manager', '--config', r.configFile], { cwd: ROOT });
     expect(stdout).toMatch(/released/i);
     await sink.waitFor(before + 1, 20_000);
