@@ -139,7 +139,7 @@ export const serviceSchema = z.strictObject({
       /** Most sessions from outside relayNetworks (they must AUTH to relay): the rest of maxClients stays for the relay networks. */
       maxOutsideClients: z.number().int().positive().default(80),
       /** Most sessions from one client: one IPv4 address, or one IPv6 /64. */
-      maxClientsPerAddress: z.number().int().positive().default(20),
+      maxClientsPerAddress: z.number().int().positive().default(50),
       /** Longest SMTP session; past it the client gets 421 4.4.2 (after the reply to a DATA in progress). */
       maxSessionMs: ms.default(10 * 60_000),
       /** Slowest DATA transfer in bytes per second, averaged from its start (after 10 s); slower gets 421 4.4.2. 0: no limit. */

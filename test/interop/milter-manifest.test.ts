@@ -1,0 +1,113 @@
+/**
+ * The whole fixture manifest through a real Postfix calling mailwarden's milter gives the
+ * decisions and rules `mailwarden check` gives on the same bytes and envelope. The milter sees
+ * the message as Postfix rebuilds it from its queue file, so this is the proof that the rebuild
+ * and the intake leave inspection nothing to disagree about. Cases with a policy override run on a
+ * rig of their own, as in the relay's agreement test.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkFile } from '../../src/cli/check.js';
+import { loadManifest, policyForCase, type ManifestCase } from '../../src/cli/manifest.js';
+import { defaultPolicyPath, loadPolicy } from '../../src/config/load-policy.js';
+import type { InspectionResult } from '../../src/inspect.js';
+import { startSink, writePolicyFile, type Sink } from '../fronts/smtp/harness.js';
+import { milterRig, type Rig } from './milter-rig.js';
+
+const fixtures = join(import.meta.dirname, '..', '..', 'fixtures');
+const cases = await loadManifest(join(fixtures, 'manifest.yaml'));
+const policyFile = defaultPolicyPath();
+const defaultPolicy = await loadPolicy(policyFile);
+const CONNECTIONS = 4;
+
+interface MilterVerdict {
+  readonly decision: string;
+  readonly rules: readonly string[];
+  readonly reply: string;
+}
+
+let sink: Sink;
+let dir: string;
+const rigs: Rig[] = [];
+
+beforeAll(async () => {
+  sink = await startSink();
+  dir = await mkdtemp(join(tmpdir(), 'mw-milter-agreement-'));
+});
+
+afterAll(async () => {
+  for (const r of rigs) await r.stop();
+  await sink?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function inParallel<T>(items: readonly T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+/** The milter's verdict: its log line for the message, found by our ref (rejects) or Postfix's queue id. */
+function milterVerdict(rig: Rig, reply: string): MilterVerdict {
+  const ref = / ref (\S+)$/.exec(reply)?.[1];
+  const queueId = /queued as ([0-9A-F]+)/.exec(reply)?.[1];
+  const line = rig.log.find((l) => l.msg === 'milter message' && ((ref && l.ref === ref) || (queueId && l.queueId === queueId)));
+  const decision = /^5/.test(reply) ? 'reject' : typeof line?.decision === 'string' ? line.decision : `no decision (${reply})`;
+  const rules = Array.isArray(line?.rules) ? [...new Set(line.rules as string[])].sort() : [];
+  return { decision, rules, reply };
+}
+
+describe('check and the milter behind Postfix agree on every fixture', () => {
+  const checked = new Map<ManifestCase, InspectionResult>();
+  const milted = new Map<ManifestCase, MilterVerdict>();
+
+  beforeAll(async () => {
+    await inParallel(cases, CONNECTIONS, async (c) => {
+      const policy = await policyForCase(c, policyFile, defaultPolicy);
+      checked.set(c, await checkFile(join(fixtures, c.file), policy, { from: c.envelope?.from, to: c.envelope?.to }));
+    });
+    const groups = new Map<string, ManifestCase[]>();
+    for (const c of cases) {
+      const key = c.policy ? JSON.stringify(c.policy) : '';
+      groups.set(key, [...(groups.get(key) ?? []), c]);
+    }
+    let g = 0;
+    for (const [key, group] of groups) {
+      const extra: Record<string, unknown> = {};
+      if (key) {
+        const merged = await policyForCase(group[0]!, policyFile, defaultPolicy);
+        extra['policy'] = { file: await writePolicyFile(join(dir, `override-${g++}.policy.yaml`), group[0]!.policy ?? {}) };
+        extra['smtp'] = { size: merged.rules['message-size'].maxBytes };
+      }
+      const rig = await milterRig(sink, 'custody', extra);
+      rigs.push(rig);
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: rig.postfix.port, secure: false, ignoreTLS: true, pool: true, maxConnections: CONNECTIONS });
+      await inParallel(group, CONNECTIONS, async (c) => {
+        const { envelope } = checked.get(c)!;
+        const raw = await readFile(join(fixtures, c.file));
+        const reply = await transport
+          .sendMail({ envelope: { from: envelope.mailFrom, to: [...envelope.rcptTo] }, raw })
+          .then((i) => String(i.response), (e: { response?: string; message: string }) => e.response ?? e.message);
+        milted.set(c, milterVerdict(rig, reply));
+      });
+      transport.close();
+    }
+  }, 600_000);
+
+  it('covers the whole manifest', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(100);
+    expect(milted.size).toBe(cases.length);
+  });
+
+  it.each(cases.map((c) => [c.file, c] as const))('%s', (_file, c) => {
+    const { verdict, refusal } = checked.get(c)!;
+    const milter = milted.get(c)!;
+    expect(milter.decision, milter.reply).toBe(verdict.decision);
+    if (refusal) expect(milter.reply).toMatch(refusal.kind === 'too-big' ? /^552 5\.3\.4 / : /^55\d /);
+    else expect(milter.rules, milter.reply).toEqual([...new Set(verdict.findings.map((f) => f.rule))].sort());
+  });
+});
