@@ -22,6 +22,14 @@ const cases = await loadManifest(join(fixtures, 'manifest.yaml'));
 const policyFile = defaultPolicyPath();
 const defaultPolicy = await loadPolicy(policyFile);
 const CONNECTIONS = 4;
+/**
+ * Where the milter cannot see what check sees, and why. The milter protocol carries header values
+ * as NUL-terminated strings, so Postfix cuts a header at a NUL byte: the milter reads a broken
+ * boundary and holds the message as malformed. It must never accept such a message.
+ */
+const MILTER_SEES_LESS: Record<string, string> = {
+  'intake/nul-in-boundary.eml': 'a NUL inside the Content-Type header is cut off by the milter protocol',
+};
 
 interface MilterVerdict {
   readonly decision: string;
@@ -106,6 +114,10 @@ describe('check and the milter behind Postfix agree on every fixture', () => {
   it.each(cases.map((c) => [c.file, c] as const))('%s', (_file, c) => {
     const { verdict, refusal } = checked.get(c)!;
     const milter = milted.get(c)!;
+    if (MILTER_SEES_LESS[c.file]) {
+      expect(['quarantine', 'reject'], `${MILTER_SEES_LESS[c.file]}: ${milter.reply}`).toContain(milter.decision);
+      return;
+    }
     expect(milter.decision, milter.reply).toBe(verdict.decision);
     if (refusal) expect(milter.reply).toMatch(refusal.kind === 'too-big' ? /^552 5\.3\.4 / : /^55\d /);
     else expect(milter.rules, milter.reply).toEqual([...new Set(verdict.findings.map((f) => f.rule))].sort());
