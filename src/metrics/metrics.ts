@@ -27,7 +27,7 @@ export const ruleFindingsTotal = new Counter({
 
 export const smtpRepliesTotal = new Counter({
   name: 'mailwarden_smtp_replies_total',
-  help: 'Final replies to DATA by SMTP code (250, 451, 550, 552, 554 ...).',
+  help: 'Replies mailwarden gives, by SMTP code: the reply to DATA, and its refusals at connect, AUTH and RCPT and when it closes a session (smtp-server\'s own syntax replies are not counted).',
   labelNames: ['code'] as const,
   registers: [registry],
 });
@@ -69,10 +69,19 @@ export function collectProcessMetrics(): void {
 }
 
 /** What the SMTP front saw for one transaction (see fronts/smtp/transaction.ts). */
+/** Counts one reply mailwarden gives outside DATA (refusals at connect, AUTH, RCPT; closing 421s). */
+export function countReply(code: number): void {
+  smtpRepliesTotal.inc({ code: String(code) });
+}
+
 export function observeTransaction(code: number, outcome: { decision?: unknown; rules?: unknown }, steps: Readonly<Record<string, number>>): void {
   smtpRepliesTotal.inc({ code: String(code) });
-  const standing = code === 250 || (code === 550 && outcome.decision === 'reject');
-  if (standing && typeof outcome.decision === 'string') {
+  if (code === 250 || (code === 550 && outcome.decision === 'reject')) observeDecision(outcome, steps);
+}
+
+/** A message decided (by either front): the decision, its rules, and inspection and spool times. */
+export function observeDecision(outcome: { decision?: unknown; rules?: unknown }, steps: Readonly<Record<string, number>>): void {
+  if (typeof outcome.decision === 'string') {
     messagesTotal.inc({ decision: outcome.decision });
     const rules = Array.isArray(outcome.rules) ? outcome.rules : [];
     for (const rule of new Set(rules.filter((r): r is string => typeof r === 'string'))) ruleFindingsTotal.inc({ rule });

@@ -15,6 +15,7 @@ import type { Policy } from '../../config/policy-schema.js';
 import type { ServiceConfig } from '../../config/service-schema.js';
 import type { CustodyContext } from '../../custody/ports.js';
 import { CustodyTransaction } from '../../custody/transaction.js';
+import { observeDecision } from '../../metrics/metrics.js';
 import { makeEnvelope, type Envelope } from '../../message/envelope.js';
 import type { MilterReply } from './codec.js';
 import { endOfMessageReplies } from './replies.js';
@@ -92,6 +93,8 @@ class MilterMessage implements MessageFilter {
   async end(): Promise<readonly MilterReply[]> {
     this.ended = true;
     const { intake } = this.custody;
+    // The end of the data, as the relay marks it: inspection time is counted from here.
+    this.custody.steps['data'] = Date.now() - this.started;
     intake.end();
     if (!intake.writableFinished) await once(intake, 'finish');
     const outcome = await this.custody.finish();
@@ -107,6 +110,7 @@ class MilterMessage implements MessageFilter {
     };
     if (outcome.kind === 'tempfail') this.logger.error({ ...line, err: outcome.error }, 'milter message failed');
     else this.logger.info(line, 'milter message');
+    if ('summary' in outcome && outcome.summary && outcome.kind !== 'tempfail') observeDecision(outcome.summary, this.custody.steps);
     return replies;
   }
 

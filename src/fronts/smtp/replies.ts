@@ -5,6 +5,7 @@
  * 451 4.3.0 and our reference id, the log has the rest.
  */
 import { rejectionText, type Rejection } from '../../custody/outcome.js';
+import { countReply } from '../../metrics/metrics.js';
 
 export type Reply =
   | { readonly kind: 'queued'; readonly ref: string }
@@ -76,6 +77,7 @@ export function smtpReply(reply: Reply): SmtpReply {
 /** The reply as an Error for smtp-server callbacks (it sends `responseCode` and `message`). */
 export function replyError(reply: Reply): Error & { responseCode: number } {
   const r = smtpReply(reply);
+  countReply(r.code);
   return Object.assign(new Error(r.text), { responseCode: r.code });
 }
 

@@ -23,6 +23,7 @@ import type { HostPort } from '../../config/service-schema.js';
 import { ClientLimits } from './client-limits.js';
 import type { FrontContext, FrontSettings } from './front-context.js';
 import { greetingDelayPatch, type GreetingDelay } from './greeting-delay.js';
+import { countReply } from '../../metrics/metrics.js';
 import { replyError, smtpReply, type Reply } from './replies.js';
 import { receiveMessage } from './transaction.js';
 
@@ -216,6 +217,7 @@ function closeSession(server: SMTPServer, session: SMTPServerSession, reply: Rep
   for (const connection of server.connections) {
     if (connection.session === session || connection.session?.id === session.id) {
       const r = smtpReply(reply);
+      countReply(r.code);
       connection.send(r.code, r.text);
       connection.close();
     }
