@@ -3,13 +3,14 @@
  * SIGKILL in the middle of a load loses nothing Postfix answered 250 for (accepted mail is
  * Postfix's and reaches the sink; held mail was kept in our spool before Postfix was told to
  * discard it, and after a restart it is there to review), and every message the client was told
- * to retry never arrives. Then a 20 MB message passes with the milter process's memory bounded.
+ * to retry never arrives (one kept as held just before the kill may be there twice, after the
+ * client's retry: the duplicate window, never a loss). Then a 20 MB message passes with the milter process's memory bounded.
  */
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dropKeys, sleep, startSink, testConfig, testPrefix, type Sink } from '../fronts/smtp/harness.js';
 import { killChildren, startServiceProcess, type ServiceProcess } from '../service/service-process.js';
 import { freeLowPort, startPostfix, type PostfixFixture } from './postfix.js';
@@ -41,11 +42,20 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+let running: ServiceProcess | null = null;
+
 async function startMilter(): Promise<ServiceProcess> {
   const p = startServiceProcess(configFile, ['--role', 'milter,worker']);
+  running = p;
   await p.waitForLog((l) => l.msg === 'milter front listening');
   return p;
 }
+
+afterEach(async () => {
+  // A failed test must not leave its service holding the milter port for the next one.
+  if (running && running.child.exitCode === null && running.child.signalCode === null) await running.terminate();
+  running = null;
+});
 
 function plain(tag: string, body = 'Figures as agreed.\r\n'): string {
   return ['From: Alex Turner <alex.turner@met.police.uk>', 'To: partner@example.com', `Subject: ${tag}`, `Message-ID: <${tag}@met.police.uk>`, 'Date: Wed, 02 Dec 2026 10:00:00 +0000', '', body].join('\r\n');
@@ -101,9 +111,12 @@ describe('milter front behind Postfix under SIGKILL', () => {
     for (const t of ok.filter(isHeld)) expect(held.has(t), `${t} was answered 250 and must be held`).toBe(true);
     for (const t of retry) {
       expect(sink.messages.some((m) => m.raw.includes(`Subject: ${t}\r\n`)), `${t} was answered 4xx and must not arrive`).toBe(false);
-      expect(held.has(t), `${t} was answered 4xx and must not be held`).toBe(false);
     }
-    await service.terminate();
+    // Held mail kept before Postfix heard the discard is the duplicate window (the client retries, the
+    // retry is held again: two copies to review, never a loss): at most the messages in flight.
+    const heldButRetried = retry.filter((t) => held.has(t));
+    expect(heldButRetried.every(isHeld)).toBe(true);
+    expect(heldButRetried.length).toBeLessThanOrEqual(8);
   }, 180_000);
 
   it('passes a 20 MB message with the milter process in bounded memory', async () => {
@@ -132,6 +145,5 @@ describe('milter front behind Postfix under SIGKILL', () => {
     expect(raw.length).toBeGreaterThan(20 * 1024 * 1024);
     // Streamed: the milter's memory grows by far less than the message.
     expect(peak - before).toBeLessThan(64);
-    await service.terminate();
   }, 120_000);
 });
