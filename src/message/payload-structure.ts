@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { analyseContent } from './content/analyse.js';
+import { memberAttachment } from './content/analysis-work.js';
 import { HEAD_BYTES, type PartBlob } from './content/blob.js';
 import { cleanFileName } from './content/file-name.js';
 import { wholeReads } from './content/whole-read-budget.js';
@@ -155,29 +156,12 @@ export async function analyseInner(inner: readonly InnerContent[], place: InnerP
       buffer: item.data,
       path: null,
     };
-    const report = await analyseContent(
-      { blob, name: clean?.name || null, declaredType: '', id, location, depth: place.depth + 1 },
-      { options: ctx.options, temp: ctx.temp },
-    );
+    const input = { blob, name: clean?.name || null, declaredType: '', id, location, depth: place.depth + 1 };
+    const report = await analyseContent(input, { options: ctx.options, temp: ctx.temp });
     const textMarkings =
       report.detected.family === 'text' ? markingsInText(item.data.toString('utf8', 0, ctx.options.inspection.maxBodyTextChars), ctx.options.markings, `attachment:${location.join(' > ')}`) : [];
-    out.push({
-      id,
-      location,
-      origin: 'member',
-      depth: place.depth + 1,
-      name: clean?.name || null,
-      rawName: clean && item.name && clean.name !== item.name ? item.name : null,
-      nameTricks: [...new Set([...(clean?.tricks ?? []), ...report.nameTricks])],
-      declaredType: '',
-      disposition: null,
-      contentId: null,
-      size: blob.size,
-      sha256: blob.sha256,
-      detected: report.detected,
-      unscannable: report.unscannable,
-      markings: [...report.markings, ...textMarkings],
-    });
+    const rawName = clean && item.name && clean.name !== item.name ? item.name : null;
+    out.push(memberAttachment(input, { rawName, nameTricks: clean?.tricks ?? [], size: blob.size, sha256: blob.sha256 }, report, [...report.markings, ...textMarkings]));
     out.push(...report.members);
   }
   return out;

@@ -15,6 +15,7 @@ import { loadManifest, policyForCase, type ManifestCase } from '../../src/cli/ma
 import { defaultPolicyPath, loadPolicy } from '../../src/config/load-policy.js';
 import type { InspectionResult } from '../../src/inspect.js';
 import { startSink, writePolicyFile, type Sink } from '../fronts/smtp/harness.js';
+import { inParallel } from '../helpers/parallel.js';
 import { milterRig, type Rig } from './milter-rig.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -51,13 +52,6 @@ afterAll(async () => {
   await sink?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-async function inParallel<T>(items: readonly T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
 
 /** The milter's verdict: its log line for the message, found by our ref (rejects) or Postfix's queue id. */
 function milterVerdict(rig: Rig, reply: string): MilterVerdict {

@@ -87,3 +87,29 @@ export function sourceOf(input: ContentInput): string {
 export function messageOf(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).slice(0, 200);
 }
+
+/** The attachment record of an analysed member: a file inside an archive, a container or a payload. */
+export function memberAttachment(
+  input: ContentInput,
+  found: { readonly rawName: string | null; readonly nameTricks: readonly NameTrick[]; readonly size: number; readonly sha256: string },
+  report: ContentReport,
+  markings: readonly MarkingHit[] = report.markings,
+): Attachment {
+  return {
+    id: input.id,
+    location: input.location,
+    origin: 'member',
+    depth: input.depth,
+    name: input.name,
+    rawName: found.rawName,
+    nameTricks: [...new Set([...found.nameTricks, ...report.nameTricks])],
+    declaredType: '',
+    disposition: null,
+    contentId: null,
+    size: found.size,
+    sha256: found.sha256,
+    detected: report.detected,
+    unscannable: report.unscannable,
+    markings,
+  };
+}

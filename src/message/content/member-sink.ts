@@ -5,7 +5,7 @@
  */
 import type { Attachment } from '../model.js';
 import type { ContentInput, ContentReport } from './analysis-work.js';
-import { messageOf, type Env, type Work } from './analysis-work.js';
+import { memberAttachment, messageOf, type Env, type Work } from './analysis-work.js';
 import { ArchiveLimitError } from './archive-limits.js';
 import { isExecutableName } from './executable-names.js';
 import { baseName, cleanFileName, extensionOf } from './file-name.js';
@@ -104,23 +104,9 @@ export function memberSink(
         id: `${parent.id}/${path}`, location: [...parent.location, path], depth: parent.depth + 1,
       };
       const report = await env.analyse(input, true);
-      if (listed(found.path, report)) work.members.push({
-        id: input.id,
-        location: input.location,
-        origin: 'member',
-        depth: input.depth,
-        name: input.name,
-        rawName: clean.name !== raw ? raw : null,
-        nameTricks: [...new Set([...clean.tricks, ...report.nameTricks])],
-        declaredType: '',
-        disposition: null,
-        contentId: null,
-        size: blob.size,
-        sha256: blob.sha256,
-        detected: report.detected,
-        unscannable: report.unscannable,
-        markings: report.markings,
-      });
+      if (listed(found.path, report)) {
+        work.members.push(memberAttachment(input, { rawName: clean.name !== raw ? raw : null, nameTricks: clean.tricks, size: blob.size, sha256: blob.sha256 }, report));
+      }
       work.members.push(...report.members);
     } finally {
       await blob.dispose();

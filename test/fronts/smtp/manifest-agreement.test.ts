@@ -17,6 +17,7 @@ import { checkFile } from '../../../src/cli/check.js';
 import { loadManifest, policyForCase, type ManifestCase } from '../../../src/cli/manifest.js';
 import { defaultPolicyPath, loadPolicy } from '../../../src/config/load-policy.js';
 import type { InspectionResult } from '../../../src/inspect.js';
+import { inParallel } from '../../helpers/parallel.js';
 import { RawSmtp, startRelay, startSink, writePolicyFile, type Relay, type Reply, type Sink } from './harness.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', '..', 'fixtures');
@@ -74,16 +75,6 @@ function relayVerdict(relay: Relay, reply: Reply): RelayVerdict {
   const line = ref ? relay.log.find((l) => l.msg === 'smtp transaction' && l.ref === ref) : undefined;
   const rules = Array.isArray(line?.rules) ? [...new Set(line.rules as string[])].sort() : [];
   return { decision: decisionOf(reply), rules, reply: `${reply.code} ${reply.text}` };
-}
-
-/** Runs `work` on every item with `n` workers, each taking the next item when it is free. */
-async function inParallel<T>(items: readonly T[], n: number, work: (item: T, worker: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async (_, worker) => {
-      while (next < items.length) await work(items[next++]!, worker);
-    }),
-  );
 }
 
 describe('check and the SMTP relay agree on every fixture', () => {
