@@ -198,6 +198,8 @@ describe('deliver worker', () => {
     expect((await r.spool.readSidecar(sidecar.id)).outcomes).toMatchObject([{ rcpt: 'ok@partner.example', status: 'delivered' }]);
     await untilDone(r, sidecar.id);
 
+    // The sidecar says done just before the attempt's log line is written: wait for the line.
+    await waitFor('the second attempt logged', () => lines.filter((l) => l.msg === 'delivery attempt').length >= 2);
     const attempts = lines.filter((l) => l.msg === 'delivery attempt');
     expect(attempts).toHaveLength(2);
     expect(attempts[0]).toMatchObject({ ref: sidecar.id, attempt: 1, delivered: ['ok@partner.example'], failed: [] });
