@@ -31,6 +31,7 @@ import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { deleteKeys } from './lib/service.js';
 import { Dispatcher } from '../src/queue/dispatch.js';
 import { createRedis } from '../src/queue/redis.js';
 import { startService } from '../src/service/service.js';
@@ -183,7 +184,8 @@ async function main(): Promise<void> {
     await service?.stop();
     silent.close();
     if (!args.keep) {
-      await dropKeys(prefix);
+      const redis = new Redis(args.redis);
+      await deleteKeys(redis, prefix).finally(() => redis.disconnect());
       await rm(base, { recursive: true, force: true });
     } else console.log(`kept ${base} and the Redis keys under ${prefix}`);
   }
@@ -200,18 +202,5 @@ function greet(port: number): Promise<string> {
   });
 }
 
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis(args.redis);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 await main();

@@ -4,7 +4,7 @@
  * tmpfs (mounting needs root); without one the test says so and measures the spool's own usage.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { smtpReply } from '../../src/fronts/smtp/replies.js';
 import { freeBytes, purgeForSpace } from '../../src/spool/retention.js';
 import { Spool } from '../../src/spool/spool.js';
 import { plainMessage, RawSmtp, startRelay, startSink } from '../fronts/smtp/harness.js';
+import { fillToTheLastByte } from '../helpers/disk.js';
 import { spoolMessage } from '../workers/support.js';
 
 const MB = 1024 * 1024;
@@ -50,22 +51,7 @@ async function usage(dir: string): Promise<number> {
 }
 
 async function fill(dir: string): Promise<void> {
-  const fh = await open(join(dir, 'filler'), 'w');
-  const chunk = Buffer.alloc(64 * 1024, 0x61);
-  try {
-    for (let size = chunk.length; size >= 1; size = Math.floor(size / 2)) {
-      for (;;) {
-        try {
-          await fh.write(chunk.subarray(0, size));
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-          break;
-        }
-      }
-    }
-  } finally {
-    await fh.close();
-  }
+  await fillToTheLastByte(join(dir, 'filler'));
 }
 
 describe('spool disk pressure', () => {

@@ -7,7 +7,7 @@
  * directory, so the append fails as it would on a broken disk (EISDIR instead of ENOSPC).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,6 +20,7 @@ import type { AuditEvent } from '../../src/audit/events.js';
 import { createRedis } from '../../src/queue/redis.js';
 import { Spool } from '../../src/spool/spool.js';
 import { startDeliverWorker } from '../../src/workers/deliver.js';
+import { fillToTheLastByte } from '../helpers/disk.js';
 import { dropPrefix, REDIS_URL, spoolMessage, testPrefix, waitFor } from './support.js';
 
 let base: string;
@@ -46,22 +47,7 @@ afterAll(async () => {
 /** Fills the tmpfs to the last byte; returns how to free it again. */
 async function fillDisk(): Promise<() => Promise<void>> {
   const path = join(spoolDir, 'filler');
-  const fh = await open(path, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 0x61);
-  try {
-    for (let size = chunk.length; size >= 1; size = Math.floor(size / 2)) {
-      for (;;) {
-        try {
-          await fh.write(chunk.subarray(0, size));
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-          break;
-        }
-      }
-    }
-  } finally {
-    await fh.close();
-  }
+  await fillToTheLastByte(path);
   return () => rm(path, { force: true });
 }
 
