@@ -10,18 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkFile } from '../../src/cli/check.js';
-import { loadManifest, policyForCase, type ManifestCase } from '../../src/cli/manifest.js';
-import { defaultPolicyPath, loadPolicy } from '../../src/config/load-policy.js';
+import { loadManifest, type ManifestCase } from '../../src/cli/manifest.js';
 import type { InspectionResult } from '../../src/inspect.js';
-import { startSink, writePolicyFile, type Sink } from '../fronts/smtp/harness.js';
+import { startSink, type Sink } from '../fronts/smtp/harness.js';
+import { checkAll, FIXTURES as fixtures, policyGroups } from '../helpers/manifest-agreement.js';
 import { inParallel } from '../helpers/parallel.js';
 import { milterRig, type Rig } from './milter-rig.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', 'fixtures');
 const cases = await loadManifest(join(fixtures, 'manifest.yaml'));
-const policyFile = defaultPolicyPath();
-const defaultPolicy = await loadPolicy(policyFile);
 const CONNECTIONS = 4;
 /**
  * Where the milter cannot see what check sees, and why. The milter protocol carries header values
@@ -68,24 +64,9 @@ describe('check and the milter behind Postfix agree on every fixture', () => {
   const milted = new Map<ManifestCase, MilterVerdict>();
 
   beforeAll(async () => {
-    await inParallel(cases, CONNECTIONS, async (c) => {
-      const policy = await policyForCase(c, policyFile, defaultPolicy);
-      checked.set(c, await checkFile(join(fixtures, c.file), policy, { from: c.envelope?.from, to: c.envelope?.to }));
-    });
-    const groups = new Map<string, ManifestCase[]>();
-    for (const c of cases) {
-      const key = c.policy ? JSON.stringify(c.policy) : '';
-      groups.set(key, [...(groups.get(key) ?? []), c]);
-    }
-    let g = 0;
-    for (const [key, group] of groups) {
-      const extra: Record<string, unknown> = {};
-      if (key) {
-        const merged = await policyForCase(group[0]!, policyFile, defaultPolicy);
-        extra['policy'] = { file: await writePolicyFile(join(dir, `override-${g++}.policy.yaml`), group[0]!.policy ?? {}) };
-        extra['smtp'] = { size: merged.rules['message-size'].maxBytes };
-      }
-      const rig = await milterRig(sink, 'custody', extra);
+    for (const [c, result] of await checkAll(cases, CONNECTIONS)) checked.set(c, result);
+    for (const { cases: group, config } of await policyGroups(cases, dir)) {
+      const rig = await milterRig(sink, 'custody', config);
       rigs.push(rig);
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: rig.postfix.port, secure: false, ignoreTLS: true, pool: true, maxConnections: CONNECTIONS });
       await inParallel(group, CONNECTIONS, async (c) => {

@@ -13,17 +13,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkFile } from '../../../src/cli/check.js';
-import { loadManifest, policyForCase, type ManifestCase } from '../../../src/cli/manifest.js';
-import { defaultPolicyPath, loadPolicy } from '../../../src/config/load-policy.js';
+import { loadManifest, type ManifestCase } from '../../../src/cli/manifest.js';
 import type { InspectionResult } from '../../../src/inspect.js';
+import { checkAll, FIXTURES as fixtures, policyGroups } from '../../helpers/manifest-agreement.js';
 import { inParallel } from '../../helpers/parallel.js';
-import { RawSmtp, startRelay, startSink, writePolicyFile, type Relay, type Reply, type Sink } from './harness.js';
+import { RawSmtp, startRelay, startSink, type Relay, type Reply, type Sink } from './harness.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', '..', 'fixtures');
 const cases = await loadManifest(join(fixtures, 'manifest.yaml'));
-const policyFile = defaultPolicyPath();
-const defaultPolicy = await loadPolicy(policyFile);
 /** Connections per relay, each sending its share of the cases one after another. */
 const CONNECTIONS = 4;
 
@@ -83,26 +79,10 @@ describe('check and the SMTP relay agree on every fixture', () => {
 
   beforeAll(async () => {
     // Every case through check first: its envelope (the manifest's, or the headers') is the one sent over SMTP.
-    await inParallel(cases, CONNECTIONS, async (c) => {
-      const policy = await policyForCase(c, policyFile, defaultPolicy);
-      checked.set(c, await checkFile(join(fixtures, c.file), policy, { from: c.envelope?.from, to: c.envelope?.to }));
-    });
-
-    const groups = new Map<string, ManifestCase[]>();
-    for (const c of cases) {
-      const key = c.policy ? JSON.stringify(c.policy) : '';
-      groups.set(key, [...(groups.get(key) ?? []), c]);
-    }
+    for (const [c, result] of await checkAll(cases, CONNECTIONS)) checked.set(c, result);
     await Promise.all(
-      [...groups.entries()].map(async ([key, group], g) => {
-        const first = group[0]!;
-        const extra: Record<string, unknown> = {};
-        if (key) {
-          const merged = await policyForCase(first, policyFile, defaultPolicy);
-          extra['policy'] = { file: await writePolicyFile(join(dir, `override-${g}.policy.yaml`), first.policy ?? {}) };
-          extra['smtp'] = { size: merged.rules['message-size'].maxBytes };
-        }
-        const relay = await startRelay(sink.port, extra);
+      (await policyGroups(cases, dir)).map(async ({ cases: group, config }) => {
+        const relay = await startRelay(sink.port, config);
         relays.push(relay);
         const clients = await Promise.all(Array.from({ length: Math.min(CONNECTIONS, group.length) }, () => RawSmtp.open(relay.port)));
         for (const { client } of clients) expect((await client.cmd('EHLO agreement.test')).code).toBe(250);
