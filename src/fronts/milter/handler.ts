@@ -86,8 +86,8 @@ class MilterMessage implements MessageFilter {
   }
 
   body(chunk: Buffer): Promise<void> | void {
-    // The session reuses nothing, but the frame's buffer is a view into the socket's: copy.
-    return this.write(Buffer.from(chunk));
+    // A view into a socket read: Node allocates each read anew, so it can be kept as it is.
+    return this.write(chunk);
   }
 
   async end(): Promise<readonly MilterReply[]> {
