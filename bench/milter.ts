@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     tsx: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'tmp-dir': { type: 'string', default: tmpdir() },
+    /** Extra node flags for the milter process, e.g. --node-args=--cpu-prof */
+    'node-args': { type: 'string', default: '' },
   },
 });
 const n = (k: keyof typeof args) => {
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
   const service = new Service(dir, prefix, {
     redis: args.redis,
     tsx: args.tsx,
+    nodeArgs: args['node-args'],
     serveArgs: ['--role', 'milter,worker'],
     extraConfig: [`milter: { listen: 'inet:127.0.0.1:${milterPort}' }`],
     readyLog: /"milter":"inet:127\.0\.0\.1:(\d+)"/,

@@ -120,7 +120,7 @@ export class Dispatcher {
     await this.bounded('audit', () =>
       this.auditQueue.add(event.type, event, { jobId: jobId(event.eventId.replace(/:/g, '_'), 'audit') }),
     );
-    this.stats.record(event).catch(() => {}); // charts only: not worth a 451
+    this.stats.record(event); // charts only, in memory: never a 451
   }
 
   /**
@@ -155,6 +155,7 @@ export class Dispatcher {
 
   /** Closes the queues, not the connection (the caller owns it). */
   async close(): Promise<void> {
+    await this.stats.flush();
     await Promise.allSettled([this.deliverQueue.close(), this.quarantineQueue.close(), this.auditQueue.close()]);
   }
 

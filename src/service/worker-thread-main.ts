@@ -14,7 +14,7 @@ import type { WorkerThreadData, WorkerThreadMessage } from './worker-thread.js';
 if (!parentPort) throw new Error('worker-thread-main runs only as a worker thread');
 const port = parentPort;
 const { config, redisUrl } = workerData as WorkerThreadData;
-const logger = createLogger(config.log.level).child({ thread: 'workers' });
+const logger = createLogger(config.log.level, undefined, true).child({ thread: 'workers' });
 const post = (m: WorkerThreadMessage) => port.postMessage(m);
 
 

@@ -12,7 +12,10 @@ export class DirSync {
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly blocking = false,
+  ) {}
 
   sync(): Promise<void> {
     if (this.queued) return this.queued;
@@ -21,7 +24,7 @@ export class DirSync {
       .then(() => {
         this.queued = null;
         this.running = next;
-        return fsyncDir(this.dir);
+        return fsyncDir(this.dir, this.blocking);
       })
       .finally(() => {
         if (this.running === next) this.running = null;
@@ -31,6 +34,6 @@ export class DirSync {
   }
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  await fsyncDirectory(dir);
+export async function fsyncDir(dir: string, blocking = false): Promise<void> {
+  await fsyncDirectory(dir, blocking);
 }

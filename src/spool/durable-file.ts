@@ -1,5 +1,7 @@
 /**
- * Creating a small file durably with as few thread-pool round trips as possible.
+ * Creating a small file durably: without blocking the event loop (the fronts' threads, where
+ * every session waits on the loop), or with as few thread-pool round trips as possible (the
+ * worker thread, where nobody does).
  *
  * Each async fs call is a hop to a libuv pool thread and back; when the cores are busy every hop
  * waits to be scheduled and for the event loop's next turn, and a commit made of eleven
@@ -7,13 +9,21 @@
  * file costs two hops: the open, which may allocate an inode (slow on some filesystems: ext4
  * without a journal scans past recently deleted inodes, milliseconds each after a mass delete),
  * and the fdatasync, which waits for the disk. The write of a few KB into the page cache and the
- * close are blocking calls of a few microseconds. Large data is never written this way (see
- * spool-writer.ts: big messages stream asynchronously).
+ * close are blocking calls of a few microseconds, usually: a write into the page cache can stall
+ * when the kernel throttles a writer of dirty pages, so a front's thread never makes them (the
+ * issue "Relay speed as mail servers really connect" asks for no blocking file-system call on the
+ * SMTP thread). There every step is a pool hop (open, write, fdatasync, close). Large data is
+ * never written this way (see spool-writer.ts: big messages stream asynchronously).
  */
 import { closeSync, fdatasync, fsync, open, openSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { open as openAsync, unlink } from 'node:fs/promises';
 
-/** Creates `path` (it must not exist) holding `buffers`, fdatasynced; removes it again on failure. */
-export async function createDurableFile(path: string, buffers: readonly Buffer[]): Promise<void> {
+/**
+ * Creates `path` (it must not exist) holding `buffers`, fdatasynced; removes it again on failure.
+ * `blocking`: the small write and the close are blocking calls (see above).
+ */
+export async function createDurableFile(path: string, buffers: readonly Buffer[], blocking = false): Promise<void> {
+  if (!blocking) return createDurableFileAsync(path, buffers);
   const fd = await new Promise<number>((resolve, reject) => open(path, 'wx', (err, fd) => (err ? reject(err) : resolve(fd))));
   try {
     writeAllSync(fd, buffers, 0);
@@ -30,8 +40,37 @@ export async function createDurableFile(path: string, buffers: readonly Buffer[]
   closeSync(fd);
 }
 
-/** fsync of a directory (makes the names created in it durable): one pool round trip. */
-export async function fsyncDirectory(dir: string): Promise<void> {
+async function createDurableFileAsync(path: string, buffers: readonly Buffer[]): Promise<void> {
+  const fh = await openAsync(path, 'wx');
+  try {
+    const total = buffers.reduce((n, b) => n + b.length, 0);
+    let written = total === 0 ? 0 : (buffers.length === 1 ? await fh.write(buffers[0]!, 0, total, 0) : await fh.writev(buffers as Buffer[], 0)).bytesWritten;
+    while (written < total) {
+      const rest = Buffer.concat(buffers as Buffer[]).subarray(written);
+      const n = (await fh.write(rest, 0, rest.length, written)).bytesWritten;
+      if (n === 0) throw new Error('short write (disk full?)');
+      written += n;
+    }
+    await fh.datasync();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw err;
+  }
+  await fh.close();
+}
+
+/** fsync of a directory (makes the names created in it durable); `blocking`: the open and close block. */
+export async function fsyncDirectory(dir: string, blocking = false): Promise<void> {
+  if (!blocking) {
+    const fh = await openAsync(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
   const fd = openSync(dir, 'r'); // an existing directory: no allocation, page-cache work
   try {
     await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));

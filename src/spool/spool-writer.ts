@@ -3,7 +3,7 @@
  * A Writable, so the SMTP front can pipe DATA into it and get backpressure for free.
  *
  * Small messages (up to `bufferBytes`, the usual case) stay in memory until `persist()`, which
- * Spool.commit calls: one createDurableFile (a single thread-pool hop), and nothing touches the disk
+ * Spool.commit calls: one createDurableFile, and nothing touches the disk
  * for a message that is then refused or aborted. File creation is the expensive part of a spool
  * on ext4 (inode allocation scans recently freed inodes), so not creating files for rejected
  * mail matters. Larger messages go to the file as they arrive and are fdatasynced at end().
@@ -44,6 +44,8 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
   constructor(
     readonly path: string,
     private readonly bufferBytes: number = DEFAULT_BUFFER_BYTES,
+    /** Blocking small writes at persist() (the worker thread's spool; see durable-file.ts). */
+    private readonly blocking = false,
   ) {
     super({ highWaterMark: HIGH_WATER_MARK });
     this.result = new Promise((resolve, reject) => {
@@ -76,7 +78,7 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
       await this.result;
       if (this.persisted) return;
       this.created = true;
-      await createDurableFile(this.path, this.pending);
+      await createDurableFile(this.path, this.pending, this.blocking);
       this.pending = [];
       this.pendingBytes = 0;
       this.persisted = true;

@@ -38,7 +38,7 @@ import { closeSync, createReadStream, existsSync, fdatasync, openSync, readFileS
 import type { FileHandle } from 'node:fs/promises';
 import { access, mkdir, open, opendir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DirSync, fsyncDir } from './dir-sync.js';
 import { createDurableFile, writeAllSync } from './durable-file.js';
 import { isSpoolId, newSpoolId } from './spool-id.js';
@@ -88,7 +88,7 @@ export class Spool {
     this.tmpDir = join(dir, 'tmp');
     this.msgDir = join(dir, 'msg');
     this.doneDir = join(dir, 'done');
-    this.msgSync = new DirSync(this.msgDir);
+    this.msgSync = new DirSync(this.msgDir, blockingIo);
   }
 
   static async open(dir: string, options: SpoolOpenOptions = {}): Promise<Spool> {
@@ -116,7 +116,7 @@ export class Spool {
   createWriter(id: string): SpoolWriter {
     checkId(id);
     if (this.writers.has(id)) throw new Error(`spool: a writer for ${id} is already open`);
-    const writer = new FileSpoolWriter(this.messagePath(id));
+    const writer = new FileSpoolWriter(this.messagePath(id), undefined, this.blockingIo);
     this.writers.set(id, writer);
     return writer;
   }
@@ -136,7 +136,7 @@ export class Spool {
       await access(this.messagePath(id)); // bytes written by some other means: they must be there
     }
     // 'wx': a sidecar already there means the id was reused, a bug, not something to overwrite.
-    await createDurableFile(this.sidecarPath(id), [sidecarLine(sidecar)]);
+    await createDurableFile(this.sidecarPath(id), [sidecarLine(sidecar)], this.blockingIo);
     await this.msgSync.sync();
     this.writers.delete(id);
     if (sidecar.state === 'done') await this.fileDone(id);
@@ -165,8 +165,10 @@ export class Spool {
 
   readMessage(id: string): Readable {
     const path = this.messagePath(id);
+    const donePath = this.donePath(id, '.eml');
     // A finished message lives in done/ (one stat: streaming is for large messages only).
-    return createReadStream(existsSync(path) ? path : this.donePath(id, '.eml'), { highWaterMark: 256 * 1024 });
+    if (this.blockingIo) return createReadStream(existsSync(path) ? path : donePath, { highWaterMark: READ_CHUNK });
+    return Readable.from(readEither(path, donePath), { objectMode: false });
   }
 
   async readSidecar(id: string): Promise<Sidecar> {
@@ -313,7 +315,7 @@ export class Spool {
       const id = name.slice(0, -4);
       if (!name.endsWith('.eml') || sidecars.has(id) || this.writers.has(id)) continue;
       // Its sidecar went to done/ and a crash lost the data file's move: finish it, never delete it.
-      if (isSpoolId(id) && existsSync(this.donePath(id, '.json'))) await this.fileDone(id).catch(() => undefined);
+      if (isSpoolId(id) && (await exists(this.donePath(id, '.json')))) await this.fileDone(id).catch(() => undefined);
       else await removeIfOld(join(this.msgDir, name));
     }
     return removed;
@@ -399,14 +401,44 @@ export class Spool {
   /** Replaces a grown sidecar file by one holding only the current line (temp + fsync + rename + dir fsync). */
   private async rewriteSidecar(id: string, sidecar: Sidecar, path: string): Promise<void> {
     const tmp = join(this.tmpDir, `${id}.${randomBytes(6).toString('hex')}.json`);
-    await createDurableFile(tmp, [sidecarLine(sidecar)]);
+    await createDurableFile(tmp, [sidecarLine(sidecar)], this.blockingIo);
     try {
       await rename(tmp, path);
     } catch (err) {
       await unlinkQuietly(tmp);
       throw err;
     }
-    await (path === this.sidecarPath(id) ? this.msgSync.sync() : fsyncDir(this.doneDir));
+    await (path === this.sidecarPath(id) ? this.msgSync.sync() : fsyncDir(this.doneDir, this.blockingIo));
+  }
+}
+
+const READ_CHUNK = 256 * 1024;
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The chunks of a file of msg/, or else of its place in done/, opened without blocking. */
+async function* readEither(path: string, donePath: string): AsyncGenerator<Buffer> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fh = await open(donePath, 'r');
+  }
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === READ_CHUNK ? buf : buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
   }
 }
 

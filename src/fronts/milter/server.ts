@@ -77,17 +77,24 @@ function serve(socket: Socket, options: MilterServerOptions): void {
     },
     () => socket.end(),
   );
+  const failed = (err: unknown) => {
+    options.logger.error({ err }, 'milter session failed');
+    socket.destroy();
+  };
   socket.on('data', (chunk: Buffer) => {
+    let waiting: Promise<void> | void;
+    try {
+      waiting = session.receive(chunk);
+    } catch (err) {
+      return failed(err);
+    }
+    if (!waiting) return;
+    // A step is still running (inspection at the end of the body, a full intake): read no more
+    // until it is done, so that replies keep the order of the commands.
     socket.pause();
-    session.receive(chunk).then(
-      () => {
-        if (!session.closed) socket.resume();
-      },
-      (err: unknown) => {
-        options.logger.error({ err }, 'milter session failed');
-        socket.destroy();
-      },
-    );
+    waiting.then(() => {
+      if (!session.closed) socket.resume();
+    }, failed);
   });
   socket.on('timeout', () => {
     options.logger.info({ client: socket.remoteAddress }, 'milter connection idle: closing');

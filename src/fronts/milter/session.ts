@@ -101,8 +101,12 @@ export class MilterSession {
     return this.ended;
   }
 
-  /** Feeds bytes from the MTA; resolves once every whole frame in them has been handled. */
-  async receive(chunk: Buffer): Promise<void> {
+  /**
+   * Feeds bytes from the MTA. Returns a promise only when a step had to wait (a handler step that
+   * is asynchronous, the end of the message): the caller stops reading until it settles. Most
+   * steps are answered synchronously, so a connection is not paused and resumed for each one.
+   */
+  receive(chunk: Buffer): Promise<void> | void {
     if (this.ended) return;
     let commands: MilterCommand[];
     try {
@@ -110,12 +114,25 @@ export class MilterSession {
     } catch (err) {
       return this.fail(err, 'frame');
     }
-    for (const command of commands) {
+    return this.run(commands, 0);
+  }
+
+  /** Handles `commands` from `from` on, in order; a step that waits resumes the rest after it. */
+  private run(commands: readonly MilterCommand[], from: number): Promise<void> | void {
+    for (let i = from; i < commands.length; i++) {
       if (this.ended) return;
+      const command = commands[i]!;
+      let pending: Promise<void> | void;
       try {
-        await this.handle(command);
+        pending = this.handle(command);
       } catch (err) {
         return this.fail(err, command.type);
+      }
+      if (pending) {
+        return pending.then(
+          () => this.run(commands, i + 1),
+          (err: unknown) => this.fail(err, command.type),
+        );
       }
     }
   }
@@ -127,7 +144,7 @@ export class MilterSession {
     this.abortMessage();
   }
 
-  private async handle(c: MilterCommand): Promise<void> {
+  private handle(c: MilterCommand): Promise<void> | void {
     switch (c.type) {
       case 'optneg':
         return this.negotiate(c.version, c.actions, c.protocol);
@@ -160,27 +177,24 @@ export class MilterSession {
         return this.step(Protocol.NoReplyRcpt);
       case 'data':
         this.expect(['recipients'], c.type);
-        await this.startContent();
-        return this.step(Protocol.NoReplyData);
+        return after(this.startContent(), () => this.step(Protocol.NoReplyData));
       case 'header':
-        if (this.state === 'recipients') await this.startContent();
-        this.expect(['headers'], c.type);
-        await this.guarded((f) => f.header(c.name, c.value));
-        return this.step(Protocol.NoReplyHeader);
+        return after(this.state === 'recipients' ? this.startContent() : undefined, () => {
+          this.expect(['headers'], c.type);
+          return after(this.guarded((f) => f.header(c.name, c.value)), () => this.step(Protocol.NoReplyHeader));
+        });
       case 'eoh':
-        if (this.state === 'recipients') await this.startContent();
-        this.expect(['headers'], c.type);
-        this.state = 'body';
-        await this.guarded((f) => f.endOfHeaders());
-        return this.step(Protocol.NoReplyEndOfHeaders);
+        return after(this.state === 'recipients' ? this.startContent() : undefined, () => {
+          this.expect(['headers'], c.type);
+          this.state = 'body';
+          return after(this.guarded((f) => f.endOfHeaders()), () => this.step(Protocol.NoReplyEndOfHeaders));
+        });
       case 'body':
         this.expect(['body'], c.type);
-        await this.guarded((f) => f.body(c.chunk));
-        return this.step(Protocol.NoReplyBody);
+        return after(this.guarded((f) => f.body(c.chunk)), () => this.step(Protocol.NoReplyBody));
       case 'eob':
         this.expect(['body'], c.type);
-        if (c.chunk.length > 0) await this.guarded((f) => f.body(c.chunk));
-        return this.endOfMessage();
+        return after(c.chunk.length > 0 ? this.guarded((f) => f.body(c.chunk)) : undefined, () => this.endOfMessage());
       case 'abort':
         this.expectAny(['negotiate', 'awaiting-connect'], c.type);
         this.abortMessage();
@@ -220,28 +234,44 @@ export class MilterSession {
     if ((this.protocol & noReplyFlag) === 0) this.send(encodeReplies([{ type: 'continue' }]));
   }
 
-  private async startContent(): Promise<void> {
+  private startContent(): Promise<void> | void {
     this.state = 'headers';
     this.failed = false;
     const envelope = this.envelope();
-    try {
-      this.filter = await this.handler.startMessage(envelope);
-    } catch (err) {
+    const failed = (err: unknown) => {
       this.failed = true;
       this.handler.onError?.(err, { stage: 'start of message' });
+    };
+    let started: MessageFilter | Promise<MessageFilter>;
+    try {
+      started = this.handler.startMessage(envelope);
+    } catch (err) {
+      return failed(err);
     }
+    if (!isPromise(started)) {
+      this.filter = started;
+      return;
+    }
+    return started.then((filter) => {
+      this.filter = filter;
+    }, failed);
   }
 
   /** Runs a filter step; a failure is remembered (the end of body answers tempfail), not thrown. */
-  private async guarded(run: (f: MessageFilter) => void | Promise<void>): Promise<void> {
+  private guarded(run: (f: MessageFilter) => void | Promise<void>): Promise<void> | void {
     if (this.failed || !this.filter) return;
-    try {
-      await run(this.filter);
-    } catch (err) {
+    const failed = (err: unknown) => {
       this.failed = true;
       this.handler.onError?.(err, { stage: 'message content' });
       this.abortMessage();
+    };
+    let ran: void | Promise<void>;
+    try {
+      ran = run(this.filter);
+    } catch (err) {
+      return failed(err);
     }
+    if (isPromise(ran)) return ran.then(undefined, failed);
   }
 
   private async endOfMessage(): Promise<void> {
@@ -319,6 +349,15 @@ export class MilterSession {
     this.close();
     this.hangUp();
   }
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as Promise<T> | null)?.then === 'function';
+}
+
+/** `next` after `first`: at once when `first` was synchronous (no promise), else when it settles. */
+function after(first: Promise<void> | void, next: () => Promise<void> | void): Promise<void> | void {
+  return isPromise(first) ? first.then(next) : next();
 }
 
 function stripBrackets(address: string): string {
