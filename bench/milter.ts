@@ -10,7 +10,7 @@
  * and the milter process's peak RSS. 127.0.0.1 only; everything stops by itself.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     tsx: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'tmp-dir': { type: 'string', default: tmpdir() },
+    /** inet (TCP, the default listener: every step answered) or unix (a socket: only the end of the body) */
+    transport: { type: 'string', default: 'inet' },
     /** Extra node flags for the milter process, e.g. --node-args=--cpu-prof */
     'node-args': { type: 'string', default: '' },
   },
@@ -54,6 +56,11 @@ async function main(): Promise<void> {
   const prefix = `{mwbench-${randomBytes(4).toString('hex')}}`;
   const dir = await mkdtemp(join(args['tmp-dir'], 'mwbench-milter-'));
   const milterPort = await freeLowPort();
+  if (args.transport !== 'inet' && args.transport !== 'unix') throw new Error('--transport is inet or unix');
+  const unix = args.transport === 'unix';
+  if (unix) await chmod(dir, 0o711); // Postfix's smtpd (user postfix) reaches the socket through it
+  // The socket's name ends in digits: the bench's ready-line pattern takes them for the "port".
+  const milterAt = unix ? `unix:${join(dir, `milter-${milterPort}`)}` : `inet:127.0.0.1:${milterPort}`;
   const plainSink = new CSink(await freeLowPort());
   const milterSink = new CSink(await freeLowPort());
   const service = new Service(dir, prefix, {
@@ -61,8 +68,8 @@ async function main(): Promise<void> {
     tsx: args.tsx,
     nodeArgs: args['node-args'],
     serveArgs: ['--role', 'milter,worker'],
-    extraConfig: [`milter: { listen: 'inet:127.0.0.1:${milterPort}' }`],
-    readyLog: /"milter":"inet:127\.0\.0\.1:(\d+)"/,
+    extraConfig: [`milter: { listen: '${milterAt}'${unix ? ", socketMode: '666'" : ''} }`],
+    readyLog: unix ? /"milter":"unix:[^"]*-(\d+)"/ : /"milter":"inet:127\.0\.0\.1:(\d+)"/,
   });
   let plain: PostfixFixture | null = null;
   let filtered: PostfixFixture | null = null;
@@ -71,9 +78,9 @@ async function main(): Promise<void> {
     await milterSink.start();
     await service.start(milterSink.port);
     plain = await startPostfix({ relayPort: plainSink.port });
-    filtered = await startPostfix({ relayPort: milterSink.port, milter: `inet:127.0.0.1:${milterPort}` });
+    filtered = await startPostfix({ relayPort: milterSink.port, milter: milterAt });
     console.log(`mailwarden bench:milter  node ${process.version}; Postfix ${postfixVersion()} x2 (private instances, fsynced queues); milter pid ${service.child!.pid}`);
-    console.log(`load: smtp-source -s ${SESSIONS}, a new connection per message, no pipelining; delivered to smtp-sink\n`);
+    console.log(`load: smtp-source -s ${SESSIONS}, a new connection per message, no pipelining; delivered to smtp-sink; milter on ${milterAt}\n`);
     const rates = { plainSmall: [] as number[], milterSmall: [] as number[], plainBig: [] as number[], milterBig: [] as number[] };
     service.resetPeak();
     for (let run = 1; run <= RUNS; run++) {

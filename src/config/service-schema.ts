@@ -177,6 +177,15 @@ export const serviceSchema = z.strictObject({
       /** Where the milter front listens (Postfix: smtpd_milters = inet:127.0.0.1:8890). */
       listen: milterListen.default({ host: '127.0.0.1', port: 8890 }),
       /**
+       * Permissions of a unix socket (`listen: unix:/path`), octal. Postfix's smtpd connects as
+       * the `postfix` user: with the default 660 it must be in mailwarden's group (or mailwarden
+       * runs with group postfix). Postfix's chrooted smtpd needs the socket inside its chroot.
+       */
+      socketMode: z
+        .string()
+        .regex(/^0?[0-7]{3}$/, 'an octal mode such as 660')
+        .default('660'),
+      /**
        * Held mail: `custody` keeps it in mailwarden's quarantine and tells Postfix to discard its
        * copy (a release delivers it to `reinject`); `hold` puts it in Postfix's hold queue.
        */

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { loadServiceConfig, type LoadServiceOptions } from '../config/load-service.js';
 import { formatHostPort, roleParts, type ServiceConfig } from '../config/service-schema.js';
 import { milterHandler } from '../fronts/milter/handler.js';
-import { MILTER_ACTIONS, MILTER_MACROS, MILTER_PROTOCOL } from '../fronts/milter/negotiation.js';
+import { MILTER_ACTIONS, MILTER_MACROS, milterProtocolFor } from '../fronts/milter/negotiation.js';
 import { listenMilter, type MilterServer } from '../fronts/milter/server.js';
 import type { FrontSettings } from '../fronts/smtp/front-context.js';
 import { createSmtpFront, type SmtpFront } from '../fronts/smtp/server.js';
@@ -124,7 +124,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       const milterCtx = { spool, dispatcher, logger, settings: () => settings! };
       milter = await listenMilter({
         listen: config.milter.listen,
-        session: { actions: MILTER_ACTIONS, protocol: MILTER_PROTOCOL, macroLists: MILTER_MACROS },
+        socketMode: parseInt(config.milter.socketMode, 8),
+        session: { actions: MILTER_ACTIONS, protocol: milterProtocolFor(config.milter.listen), macroLists: MILTER_MACROS },
         handler: () => milterHandler(milterCtx, logger),
         maxConnections: config.milter.maxConnections,
         idleTimeoutMs: config.milter.idleTimeoutMs,

@@ -138,3 +138,42 @@ describe('milter front behind a real Postfix (hold mode)', () => {
     expect(await r.postfix.log()).toMatch(/milter-hold: END-OF-MESSAGE .*milter triggers HOLD action/);
   });
 });
+
+describe('milter front behind a real Postfix, on a unix socket (only the end of the body answered)', () => {
+  let sink: Sink;
+  let r: Rig;
+  beforeAll(async () => {
+    sink = await startSink();
+    r = await rig(sink, 'custody', {}, 'unix');
+  });
+  afterAll(async () => {
+    await r?.stop();
+    await sink?.close();
+  });
+
+  it('accepts clean mail with our headers and the body byte for byte, several messages on one Postfix connection', async () => {
+    const body = `${'Rota for the week, shift by shift. '.repeat(3)}\r\n`.repeat(3000); // several body chunks
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: r.postfix.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
+    try {
+      for (const n of [1, 2, 3]) {
+        const raw = message(`milter-unix-accept-${n}`, { body });
+        const info = await transport.sendMail({ envelope: { from: 'alex.turner@met.police.uk', to: ['partner@example.com'] }, raw });
+        expect(String(info.response)).toMatch(/^250 /);
+      }
+    } finally {
+      transport.close();
+    }
+    const got = await sink.waitFor(3);
+    for (const n of [1, 2, 3]) {
+      const text = got.find((m) => m.raw.includes(`milter-unix-accept-${n}`))!.raw.toString('latin1');
+      expect(text).toMatch(/\r\nX-Mailwarden-Decision: accept\r\n/);
+      const sentBody = message(`milter-unix-accept-${n}`, { body }).split('\r\n\r\n').slice(1).join('\r\n\r\n');
+      expect(text.slice(text.indexOf('\r\n\r\n') + 4)).toBe(sentBody);
+    }
+  });
+
+  it("rejects an executable with the relay's 550 text", async () => {
+    const reply = await send(r.postfix.port, message('[Personal] milter-unix-reject-1', { attach: fakeExe() }));
+    expect(reply).toMatch(/^550 5\.7\.1 personal-attachment-type: .* ref \S+$/);
+  });
+});

@@ -3,7 +3,7 @@
  * to a sink the test runs, with the reinjection listener the README gives. Shared by the interop
  * tests of the milter.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/service/service.js';
@@ -21,10 +21,13 @@ export interface Rig {
 }
 
 /** mailwarden (milter + workers) and a Postfix that calls it, relaying to `sink`, with a reinjection listener. */
-export async function milterRig(sink: Sink, quarantine: 'custody' | 'hold', extra: Record<string, unknown> = {}): Promise<Rig> {
+export async function milterRig(sink: Sink, quarantine: 'custody' | 'hold', extra: Record<string, unknown> = {}, transport: 'inet' | 'unix' = 'inet'): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'mw-milter-'));
+  // Postfix's smtpd (user postfix) must reach a unix socket in here: the directory may be passed through.
+  if (transport === 'unix') await chmod(dir, 0o711);
   const prefix = testPrefix();
   const milterPort = await freeLowPort();
+  const milter = transport === 'unix' ? `unix:${join(dir, 'milter.sock')}` : `inet:127.0.0.1:${milterPort}`;
   const reinjectPort = await freeLowPort();
   const configFile = join(dir, 'mailwarden.yaml');
   await writeFile(
@@ -32,7 +35,7 @@ export async function milterRig(sink: Sink, quarantine: 'custody' | 'hold', extr
     JSON.stringify(
       testConfig(dir, prefix, sink.port, {
         role: 'milter,worker',
-        milter: { listen: `inet:127.0.0.1:${milterPort}`, quarantine, reinject: `127.0.0.1:${reinjectPort}` },
+        milter: { listen: milter, quarantine, reinject: `127.0.0.1:${reinjectPort}`, ...(transport === 'unix' ? { socketMode: '666' } : {}) },
         ...extra,
       }),
     ),
@@ -42,8 +45,8 @@ export async function milterRig(sink: Sink, quarantine: 'custody' | 'hold', extr
   // The snippet the README gives, with this test's ports.
   const postfix = await startPostfix({
     relayPort: sink.port,
-    milter: `inet:127.0.0.1:${milterPort}`,
-    main: { non_smtpd_milters: `inet:127.0.0.1:${milterPort}`, milter_mail_macros: 'i {auth_authen} {auth_type} {mail_addr}' },
+    milter,
+    main: { non_smtpd_milters: milter, milter_mail_macros: 'i {auth_authen} {auth_type} {mail_addr}' },
     master: [`127.0.0.1:${reinjectPort} inet n - n - - smtpd`, '  -o smtpd_milters=', '  -o non_smtpd_milters='],
   });
   return {

@@ -6,7 +6,9 @@
  * Flow control: the socket is paused while a chunk's commands are handled, so a slow inspection
  * or a slow disk slows Postfix down instead of buffering its body chunks here.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { chmodSync } from 'node:fs';
+import { lstat, unlink } from 'node:fs/promises';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { MilterSession, type MilterHandler, type SessionOptions } from './session.js';
 
@@ -14,6 +16,8 @@ export type MilterListen = { readonly host: string; readonly port: number } | { 
 
 export interface MilterServerOptions {
   readonly listen: MilterListen;
+  /** Permissions of a unix socket (octal), set once it exists. */
+  readonly socketMode?: number;
   readonly session: SessionOptions;
   /** One handler per connection. */
   readonly handler: (socket: Socket) => MilterHandler;
@@ -31,7 +35,33 @@ export interface MilterServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export function listenMilter(options: MilterServerOptions): Promise<MilterServer> {
+export async function listenMilter(options: MilterServerOptions): Promise<MilterServer> {
+  if ('path' in options.listen) await removeStaleSocket(options.listen.path, options.logger);
+  return listen(options);
+}
+
+/**
+ * A unix socket left by a process that died (SIGKILL, power loss) makes listen() fail with
+ * EADDRINUSE. If nothing answers on it, it is stale and goes; if something does, another
+ * mailwarden is running there and listen() fails as it should.
+ */
+async function removeStaleSocket(path: string, logger: Logger): Promise<void> {
+  const info = await lstat(path).catch(() => null);
+  if (!info?.isSocket()) return;
+  const answered = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (answered) return;
+  await unlink(path).catch(() => undefined);
+  logger.info({ path }, 'milter: removed a stale unix socket left by an earlier run');
+}
+
+function listen(options: MilterServerOptions): Promise<MilterServer> {
   const sockets = new Set<Socket>();
   const server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
     if (sockets.size >= options.maxConnections) {
@@ -47,6 +77,14 @@ export function listenMilter(options: MilterServerOptions): Promise<MilterServer
     server.once('error', reject);
     const ready = () => {
       server.off('error', reject);
+      if ('path' in options.listen && options.socketMode !== undefined) {
+        try {
+          chmodSync(options.listen.path, options.socketMode); // once, at start: no session waits yet
+        } catch (err) {
+          server.close();
+          return reject(err as Error);
+        }
+      }
       server.on('error', (err) => options.logger.error({ err }, 'milter listener error'));
       resolve({
         server,
