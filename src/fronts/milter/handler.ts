@@ -31,6 +31,9 @@ export interface MilterContext extends CustodyContext {
   settings(): MilterSettings;
 }
 
+/** Header bytes gathered before they are written to the intake (a header block is usually a few KB). */
+const HEADER_FLUSH_BYTES = 64 * 1024;
+
 /** One handler per milter connection. */
 export function milterHandler(ctx: MilterContext, logger: Logger): MilterHandler {
   return {
@@ -47,6 +50,9 @@ class MilterMessage implements MessageFilter {
   private readonly forged = new Map<string, number>();
   private readonly logFields: Record<string, unknown>;
   private ended = false;
+  /** Header lines not yet written to the intake. */
+  private headerBlock: Buffer[] = [];
+  private headerBytes = 0;
 
   constructor(
     ctx: MilterContext,
@@ -78,11 +84,16 @@ class MilterMessage implements MessageFilter {
 
   header(name: string, value: string): Promise<void> | void {
     if (/^x-mailwarden-/i.test(name)) this.forged.set(name, (this.forged.get(name) ?? 0) + 1);
-    return this.write(headerBytes(name, value, this.env.protocol));
+    // Headers come one frame each: gathered (bounded), they go into the intake as one write.
+    const bytes = headerBytes(name, value, this.env.protocol);
+    this.headerBlock.push(bytes);
+    this.headerBytes += bytes.length;
+    if (this.headerBytes >= HEADER_FLUSH_BYTES) return this.flushHeaders();
   }
 
   endOfHeaders(): Promise<void> | void {
-    return this.write(END_OF_HEADERS);
+    this.headerBlock.push(END_OF_HEADERS);
+    return this.flushHeaders();
   }
 
   body(chunk: Buffer): Promise<void> | void {
@@ -118,6 +129,13 @@ class MilterMessage implements MessageFilter {
     if (this.ended) return;
     this.ended = true;
     void this.custody.abandon(new Error('the MTA aborted the message')).catch((err: unknown) => this.logger.warn({ ...this.logFields, err }, 'milter: abandoning an aborted message failed'));
+  }
+
+  private flushHeaders(): Promise<void> | void {
+    const block = this.headerBlock.length === 1 ? this.headerBlock[0]! : Buffer.concat(this.headerBlock);
+    this.headerBlock = [];
+    this.headerBytes = 0;
+    return this.write(block);
   }
 
   /** Writes into the intake, waiting for it to drain: Postfix waits with us. */
