@@ -3,8 +3,9 @@
  * connection (Postfix opens one per SMTP connection). TCP_NODELAY is on, and each reply is one
  * write (see codec.encodeReplies): two small writes meet Nagle and delayed ACK and cost ~40 ms.
  *
- * Flow control: the socket is paused while a chunk's commands are handled, so a slow inspection
- * or a slow disk slows Postfix down instead of buffering its body chunks here.
+ * Flow control: when a step has to wait (the end of the body; a body chunk the intake cannot take
+ * yet) the socket is paused until it is done, so a slow inspection or a slow disk slows Postfix
+ * down instead of buffering its body chunks here. Steps answered at once pause nothing.
  */
 import { chmodSync } from 'node:fs';
 import { lstat, unlink } from 'node:fs/promises';
