@@ -99,6 +99,22 @@ function untilDone(r: Rig, id: string, timeoutMs = 15_000): Promise<Sidecar> {
   }, timeoutMs);
 }
 
+/**
+ * The audit event types of a message once `ready` says they are all there: a delivery's events
+ * are queued after the sidecar says done (the order of writes), so they may trail untilDone().
+ */
+async function auditTypesWhen(r: Rig, id: string, ready: (types: string[]) => boolean): Promise<string[]> {
+  let last: string[] = [];
+  try {
+    return await waitFor('the audit events', async () => {
+      last = (await auditEvents(r, id)).map((e) => e.type).sort();
+      return ready(last) ? last : undefined;
+    }, 5_000);
+  } catch {
+    return last; // the assertion that follows names what was there
+  }
+}
+
 async function auditEvents(r: Rig, id: string): Promise<AuditEvent[]> {
   const jobs = await r.dispatcher.auditQueue.getJobs(['wait', 'delayed', 'completed', 'failed', 'active', 'prioritized']);
   return jobs.map((j) => j.data).filter((e) => e.ref === id);
@@ -140,7 +156,7 @@ describe('deliver worker', () => {
 
     expect(done.doneReason).toBe('delivered');
     expect(done.outcomes).toMatchObject([{ rcpt: 'bob@partner.example', status: 'delivered', code: 250 }]);
-    const types = (await auditEvents(r, sidecar.id)).map((e) => e.type).sort();
+    const types = await auditTypesWhen(r, sidecar.id, (t) => t.length >= 2);
     expect(types).toEqual(['decision', 'delivered']);
   });
 
@@ -250,7 +266,7 @@ describe('deliver worker', () => {
     expect(byRcpt['soft@partner.example']?.status).toBe('delivered');
     expect(byRcpt['hard@partner.example']).toMatchObject({ status: 'failed', code: 550 });
     expect(byRcpt['hard@partner.example']?.dsnAt).toBeTypeOf('string');
-    const types = (await auditEvents(r, sidecar.id)).map((e) => e.type).sort();
+    const types = await auditTypesWhen(r, sidecar.id, (t) => t.length >= 6);
     expect(types).toEqual(['bounced', 'decision', 'deferred', 'delivered', 'delivered', 'dsn-sent']);
     await waitFor('the job failed (a bounce ends it as failed)', async () => (await (await r.dispatcher.deliverQueue.getJob(deliverJobId(sidecar.id)))?.getState()) === 'failed');
   });
@@ -283,7 +299,7 @@ describe('deliver worker', () => {
     expect(up.messages).toHaveLength(0);
     expect(done.outcomes).toMatchObject([{ status: 'failed', code: 550 }]);
     expect(done.outcomes[0]?.dsnAt).toBeTypeOf('string'); // settled: none owed
-    const types = (await auditEvents(r, sidecar.id)).map((e) => e.type);
+    const types = await auditTypesWhen(r, sidecar.id, (t) => t.includes('bounced'));
     expect(types).toContain('bounced');
     expect(types).not.toContain('dsn-sent');
   });
