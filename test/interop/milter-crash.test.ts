@@ -61,13 +61,27 @@ function plain(tag: string, body = 'Figures as agreed.\r\n'): string {
   return ['From: Alex Turner <alex.turner@met.police.uk>', 'To: partner@example.com', `Subject: ${tag}`, `Message-ID: <${tag}@met.police.uk>`, 'Date: Wed, 02 Dec 2026 10:00:00 +0000', '', body].join('\r\n');
 }
 
+function lastComplete(lines: string[]): { state: string; subject: string } | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      return JSON.parse(lines[i]!) as { state: string; subject: string };
+    } catch {
+      // a torn line: the one before it stands
+    }
+  }
+  return null;
+}
+
 /** The spool's held messages, by the tag in their subject. */
 async function heldTags(): Promise<Set<string>> {
   const msg = join(dir, 'spool', 'msg');
   const tags = new Set<string>();
   for (const f of (await readdir(msg).catch(() => [] as string[])).filter((f) => f.endsWith('.json'))) {
+    // As the spool reads it: the last complete line counts. A file with none is a commit the
+    // SIGKILL cut short (created, not yet written): never answered, and swept at the next start.
     const lines = (await readFile(join(msg, f), 'utf8')).split('\n').filter(Boolean);
-    const last = JSON.parse(lines[lines.length - 1]!) as { state: string; subject: string };
+    const last = lastComplete(lines);
+    if (!last) continue;
     const tag = /crash-\d+/.exec(last.subject)?.[0];
     if (last.state === 'held' && tag) tags.add(tag);
   }
