@@ -16,7 +16,7 @@
  * never written this way (see spool-writer.ts: big messages stream asynchronously).
  */
 import { closeSync, fdatasync, fsync, open, openSync, unlinkSync, writeSync, writevSync } from 'node:fs';
-import { open as openAsync, unlink } from 'node:fs/promises';
+import { open as openAsync, unlink, type FileHandle } from 'node:fs/promises';
 
 /**
  * Creates `path` (it must not exist) holding `buffers`, fdatasynced; removes it again on failure.
@@ -43,14 +43,7 @@ export async function createDurableFile(path: string, buffers: readonly Buffer[]
 async function createDurableFileAsync(path: string, buffers: readonly Buffer[]): Promise<void> {
   const fh = await openAsync(path, 'wx');
   try {
-    const total = buffers.reduce((n, b) => n + b.length, 0);
-    let written = total === 0 ? 0 : (buffers.length === 1 ? await fh.write(buffers[0]!, 0, total, 0) : await fh.writev(buffers as Buffer[], 0)).bytesWritten;
-    while (written < total) {
-      const rest = Buffer.concat(buffers as Buffer[]).subarray(written);
-      const n = (await fh.write(rest, 0, rest.length, written)).bytesWritten;
-      if (n === 0) throw new Error('short write (disk full?)');
-      written += n;
-    }
+    await writeAllAt(fh, buffers, 0);
     await fh.datasync();
   } catch (err) {
     await fh.close().catch(() => undefined);
@@ -76,6 +69,19 @@ export async function fsyncDirectory(dir: string, blocking = false): Promise<voi
     await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** writeAllSync through the thread pool. */
+export async function writeAllAt(fh: FileHandle, buffers: readonly Buffer[], position: number): Promise<void> {
+  const total = buffers.reduce((n, b) => n + b.length, 0);
+  if (total === 0) return;
+  let written = (buffers.length === 1 ? await fh.write(buffers[0]!, 0, total, position) : await fh.writev(buffers as Buffer[], position)).bytesWritten;
+  while (written < total) {
+    const rest = Buffer.concat(buffers as Buffer[]).subarray(written);
+    const n = (await fh.write(rest, 0, rest.length, position + written)).bytesWritten;
+    if (n === 0) throw new Error('short write (disk full?)');
+    written += n;
   }
 }
 

@@ -40,7 +40,7 @@ import { access, mkdir, open, opendir, readdir, readFile, rename, stat, unlink }
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DirSync, fsyncDir } from './dir-sync.js';
-import { createDurableFile, writeAllSync } from './durable-file.js';
+import { createDurableFile, writeAllAt, writeAllSync } from './durable-file.js';
 import { isSpoolId, newSpoolId } from './spool-id.js';
 import { FileSpoolWriter, type SpoolWriter } from './spool-writer.js';
 import type { Sidecar, SpoolState } from './types.js';
@@ -357,7 +357,7 @@ export class Spool {
       if (size < COMPACT_BYTES) {
         // After a torn line (a crash mid-append) start a fresh line, or the two would merge.
         const line = sidecarLine(next, size > 0 && text[size - 1] !== 0x0a);
-        await writeAt(fh, line, size);
+        await writeAllAt(fh, [line], size);
         await fh.datasync();
         return { next, path };
       }
@@ -445,15 +445,6 @@ async function* readEither(path: string, donePath: string): AsyncGenerator<Buffe
 /** One sidecar as one JSON line; `newLine` first ends a torn line left by a crash. */
 function sidecarLine(sidecar: Sidecar, newLine = false): Buffer {
   return Buffer.from(`${newLine ? '\n' : ''}${JSON.stringify(sidecar)}\n`, 'utf8');
-}
-
-async function writeAt(fh: FileHandle, data: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < data.length) {
-    const { bytesWritten } = await fh.write(data, written, data.length - written, position + written);
-    if (bytesWritten === 0) throw new Error('spool: short write');
-    written += bytesWritten;
-  }
 }
 
 function checkId(id: string): string {
