@@ -5,6 +5,7 @@
  */
 import { charsetDecoder, type CharsetDecoder } from './charset.js';
 import { HtmlTextExtractor } from './html-text.js';
+import { toLf } from './line-breaks.js';
 
 export class BodyText {
   private readonly plain: string[] = [];
@@ -64,8 +65,6 @@ export class BodyText {
   }
 }
 
-const CRLF = /\r\n?/g;
-
 /** Decoded bytes of one text part in, text out; stops decoding once the body text is full. */
 export class TextPartSink {
   private readonly decoder: CharsetDecoder;
@@ -103,7 +102,7 @@ export class TextPartSink {
     if (this.html && !this.full) this.keep(this.html.end());
     let text = this.pieces.join('');
     if (this.chars > this.room) text = text.slice(0, this.room);
-    if (text.includes('\r')) text = text.replace(CRLF, '\n');
+    text = toLf(text);
     if (this.flowed.flowed) text = unflow(text, this.flowed.delSp);
     this.body.add(this.kind, text);
     if (this.chars > this.room) this.body.truncated = true;

@@ -13,6 +13,7 @@
  */
 import type { Policy } from '../config/policy-schema.js';
 import type { MarkingHit } from './model.js';
+import { isAsciiText, toLf } from './line-breaks.js';
 import { historyStart, isQuotedLine } from './quoted-history.js';
 
 type Scheme = Policy['markings'];
@@ -30,6 +31,8 @@ interface Compiled {
   readonly byKey: ReadonlyMap<string, Level>;
   /** Upper-case level words anywhere (global). */
   readonly upperRe: RegExp;
+  /** The same, matching only where lastIndex points (sticky): a banner's level word at its start. */
+  readonly upperAtStart: RegExp;
   /** Purview label GUIDs (lower-case, no braces) and names (normalised) -> level name. */
   readonly purview: ReadonlyMap<string, string>;
   /** Names of the levels whose word is also everyday commercial usage (markings.ambiguousLevels). */
@@ -56,6 +59,8 @@ const SPECIAL = /[\u00AD\u180E\u200B-\u200D\u2060\uFEFF\u00A0\u2000-\u200A\u202F
 const COMPATIBILITY = /[\uFB00-\uFB06\uFF01-\uFF5E]/;
 
 export function normaliseMarkingText(text: string): string {
+  // Every character either pattern looks for is past ASCII: most bodies need no scan for them.
+  if (isAsciiText(text)) return text;
   let out = text;
   if (SPECIAL.test(out)) out = out.replace(INVISIBLE, '').replace(SPACES, ' ').replace(HYPHENS, '-');
   if (COMPATIBILITY.test(out)) out = out.normalize('NFKC');
@@ -108,7 +113,9 @@ function compile(scheme: Scheme): Compiled {
   const byKey = new Map<string, Level>();
   for (const l of levels) if (!byKey.has(l.key)) byKey.set(l.key, l);
   const alternatives = levels.map((l) => l.key.split(' ').map(escapeRe).join('[\\s_\\u2013\\u2014-]+'));
-  const upperRe = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  const upperSource = `(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`;
+  const upperRe = new RegExp(upperSource, 'gu');
+  const upperAtStart = new RegExp(upperSource, 'uy');
   const purview = new Map<string, string>();
   for (const [label, level] of Object.entries(scheme.purviewLabels)) purview.set(purviewKey(label), level);
   const ambiguous = new Set<string>();
@@ -116,7 +123,7 @@ function compile(scheme: Scheme): Compiled {
     const level = byKey.get(normaliseKey(name));
     if (level) ambiguous.add(level.name);
   }
-  const compiled: Compiled = { levels, byKey, upperRe, purview, ambiguous };
+  const compiled: Compiled = { levels, byKey, upperRe, upperAtStart, purview, ambiguous };
   compiledSchemes.set(scheme, compiled);
   return compiled;
 }
@@ -326,9 +333,10 @@ function bannerMarking(line: string, c: Compiled): Found | null {
   }
   // A bare banner: the level in upper case, alone or with a descriptor.
   const open = line[0] === '[' || line[0] === '(' ? 1 : 0;
-  c.upperRe.lastIndex = 0;
-  const m = c.upperRe.exec(line.slice(open));
-  if (!m || m.index !== 0) return null;
+  // Sticky: only a level word at the start counts, so nothing past it is searched.
+  c.upperAtStart.lastIndex = 0;
+  const m = c.upperAtStart.exec(line.slice(open));
+  if (!m) return null;
   let rest = line.slice(open + m[0].length).trim();
   if (open && (rest[0] === ']' || rest[0] === ')')) rest = rest.slice(1).trim();
   const ok =
@@ -435,7 +443,7 @@ function disclaimerLines(lines: readonly string[]): { inside: Set<number>; headi
  */
 export function markingsInBody(text: string, scheme: Scheme, source = 'body'): MarkingHit[] {
   const c = compile(scheme);
-  const lines = normaliseMarkingText(text).replace(/\r\n?/g, '\n').split('\n');
+  const lines = toLf(normaliseMarkingText(text)).split('\n');
   let history = -1;
   let disclaimers: ReturnType<typeof disclaimerLines> | null = null;
   const hits = new HitSet();

@@ -14,6 +14,7 @@
  * Known weakness: own text written after a fake separator is not counted; brevity is a
  * quarantine rule, so the price of that trick is low.
  */
+import { toLf } from '../message/line-breaks.js';
 import { historyStart } from '../message/quoted-history.js';
 
 export interface OwnText {
@@ -22,7 +23,7 @@ export interface OwnText {
 }
 
 export function measureOwnText(body: string, disclaimer: string): OwnText {
-  let text = body.replace(/\r\n?/g, '\n');
+  let text = toLf(body);
   const words = disclaimer.trim().split(/\s+/).filter(Boolean);
   if (words.length > 0) {
     const re = new RegExp(words.map(escapeRegExp).join('\\s+'), 'gi');
