@@ -84,7 +84,9 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     cleanups.push(() => redis.stop());
 
     // The leftovers sweep runs once the port is open (below): it reads every pending sidecar.
-    const spool = await Spool.open(config.spool.dir, { sweep: false });
+    // The fronts commit through the spool's I/O thread (one round trip per message, see io-thread.ts).
+    const spool = await Spool.open(config.spool.dir, { sweep: false, ioThread: runsFront || runsMilter });
+    cleanups.push(() => spool.close());
     const producer = createRedis(redis.url, 'producer');
     cleanups.push(() => quitRedis(producer));
     await whenReady(producer, 10_000);

@@ -9,9 +9,10 @@
  * Protocol: the thread posts {type:'started'} or {type:'failed', message}; the parent posts
  * {type:'stop'} and the thread posts {type:'stopped'} once running jobs finished, then ends.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service-schema.js';
+import { startThread } from '../thread-entry.js';
 import type { WorkerRole } from './worker-role.js';
 
 export interface WorkerThreadData {
@@ -130,8 +131,5 @@ function newWorker(data: WorkerThreadData): Worker {
   // A small young generation: the thread's allocations are short-lived job objects, and V8's
   // default (up to 48 MB per isolate) would add that much to the RSS under load for no speed.
   const options = { workerData: data, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 12 } };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker-thread-main.js', import.meta.url), options);
-  const entry = new URL('./worker-thread-main.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+  return startThread(new URL('./worker-thread-main.js', import.meta.url), options);
 }

@@ -86,6 +86,22 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
     return this.persisting;
   }
 
+  /**
+   * After done(): the bytes of a message that is still only in memory, handed to the caller, who
+   * creates the file with them (Spool.commit, in one request with the sidecar); null when the
+   * bytes are in the file already. Once only: the writer then counts as persisted, and as having
+   * touched the disk (abort removes the file).
+   */
+  takeBuffered(): Buffer[] | null {
+    if (!this.writableFinished || this.persisted || this.persisting || this.created) return null;
+    this.created = true;
+    this.persisted = true;
+    const out = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    return out;
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.take([chunk]).then(() => callback(), callback);
   }

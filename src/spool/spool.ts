@@ -41,6 +41,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DirSync, fsyncDir } from './dir-sync.js';
 import { createDurableFile, writeAllAt, writeAllSync } from './durable-file.js';
+import { SpoolIoThread, type DurableFileSpec } from './io-thread.js';
 import { isSpoolId, newSpoolId } from './spool-id.js';
 import { FileSpoolWriter, type SpoolWriter } from './spool-writer.js';
 import type { Sidecar, SpoolState } from './types.js';
@@ -58,6 +59,12 @@ export interface SpoolOpenOptions {
    * never for the SMTP front. Default false.
    */
   readonly blockingIo?: boolean;
+  /**
+   * Create the files of a commit (message, sidecar, the msg/ fsync) in a thread of their own, one
+   * round trip per commit instead of eleven pool hops (see io-thread.ts). For the fronts; close()
+   * ends the thread. Default false.
+   */
+  readonly ioThread?: boolean;
 }
 
 export interface SweepOptions {
@@ -81,10 +88,15 @@ export class Spool {
   readonly msgDir: string;
   readonly doneDir: string;
 
+  /** The fronts' I/O thread for commits, when asked for (SpoolOpenOptions.ioThread). */
+  private readonly io: SpoolIoThread | null;
+
   private constructor(
     readonly dir: string,
     private readonly blockingIo = false,
+    ioThread = false,
   ) {
+    this.io = ioThread ? new SpoolIoThread() : null;
     this.tmpDir = join(dir, 'tmp');
     this.msgDir = join(dir, 'msg');
     this.doneDir = join(dir, 'done');
@@ -92,12 +104,17 @@ export class Spool {
   }
 
   static async open(dir: string, options: SpoolOpenOptions = {}): Promise<Spool> {
-    const spool = new Spool(dir, options.blockingIo ?? false);
+    const spool = new Spool(dir, options.blockingIo ?? false, options.ioThread ?? false);
     await mkdir(spool.tmpDir, { recursive: true });
     await mkdir(spool.msgDir, { recursive: true });
     await mkdir(spool.doneDir, { recursive: true });
     if (options.sweep !== false) await spool.sweepTemp();
     return spool;
+  }
+
+  /** Ends the I/O thread, if any, once the commits in flight are done. */
+  async close(): Promise<void> {
+    await this.io?.close();
   }
 
   newId(): string {
@@ -129,15 +146,24 @@ export class Spool {
     checkId(id);
     if (sidecar.id !== id) throw new Error(`spool: sidecar id ${sidecar.id} does not match ${id}`);
     const writer = this.writers.get(id);
+    const files: DurableFileSpec[] = [];
     if (writer) {
       await writer.done();
-      await writer.persist();
+      // A small message is still in memory: its file is created in the same request as the sidecar.
+      const buffered = this.io ? writer.takeBuffered() : null;
+      if (buffered) files.push({ path: this.messagePath(id), buffers: buffered });
+      else await writer.persist();
     } else {
       await access(this.messagePath(id)); // bytes written by some other means: they must be there
     }
     // 'wx': a sidecar already there means the id was reused, a bug, not something to overwrite.
-    await createDurableFile(this.sidecarPath(id), [sidecarLine(sidecar)], this.blockingIo);
-    await this.msgSync.sync();
+    files.push({ path: this.sidecarPath(id), buffers: [sidecarLine(sidecar)] });
+    if (this.io) {
+      await this.io.createFiles(files, this.msgDir);
+    } else {
+      for (const f of files) await createDurableFile(f.path, f.buffers, this.blockingIo);
+      await this.msgSync.sync();
+    }
     this.writers.delete(id);
     if (sidecar.state === 'done') await this.fileDone(id);
   }

@@ -69,6 +69,18 @@ describe('the spool of a front', () => {
     expect(calls).toEqual([]);
   });
 
+  it("with the I/O thread (as the service's fronts run), commits the same way with no blocking call on this thread", async () => {
+    const spool = await Spool.open(dir, { sweep: false, ioThread: true });
+    try {
+      calls = [];
+      await oneMessage(spool, Buffer.from('Subject: small\r\n\r\nhello\r\n'));
+      await oneMessage(spool, Buffer.alloc(600 * 1024, 0x62));
+      expect(calls).toEqual([]);
+    } finally {
+      await spool.close();
+    }
+  });
+
   it('the worker thread spool (blockingIo) does block, as the counter shows', async () => {
     const spool = await Spool.open(dir, { sweep: false, blockingIo: true });
     calls = [];
