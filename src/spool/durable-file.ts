@@ -12,8 +12,10 @@
  * close are blocking calls of a few microseconds, usually: a write into the page cache can stall
  * when the kernel throttles a writer of dirty pages, so a front's thread never makes them (the
  * issue "Relay speed as mail servers really connect" asks for no blocking file-system call on the
- * SMTP thread). There every step is a pool hop (open, write, fdatasync, close). Large data is
- * never written this way (see spool-writer.ts: big messages stream asynchronously).
+ * SMTP thread). There every step is a pool hop (open, write, fdatasync, close); the service's
+ * fronts commit through the spool's I/O thread instead (io-thread.ts: the same calls, in a thread
+ * where blocking costs nobody). Large data is never written this way (see spool-writer.ts: big
+ * messages stream asynchronously).
  */
 import { closeSync, fdatasync, fsync, open, openSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { open as openAsync, unlink, type FileHandle } from 'node:fs/promises';
