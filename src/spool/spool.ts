@@ -105,6 +105,7 @@ export class Spool {
 
   static async open(dir: string, options: SpoolOpenOptions = {}): Promise<Spool> {
     const spool = new Spool(dir, options.blockingIo ?? false, options.ioThread ?? false);
+    spool.io?.prestart(); // the first message should not wait for the thread to start
     await mkdir(spool.tmpDir, { recursive: true });
     await mkdir(spool.msgDir, { recursive: true });
     await mkdir(spool.doneDir, { recursive: true });

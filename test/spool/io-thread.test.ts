@@ -9,12 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpoolIoThread } from '../../src/spool/io-thread.js';
 import { Spool } from '../../src/spool/spool.js';
 import { makeSidecar } from './sidecar-factory.js';
 
+const run = promisify(execFile);
 let dir: string;
 
 beforeEach(async () => {
@@ -123,6 +126,30 @@ describe('SpoolIoThread', () => {
     await Promise.all(pending);
     expect(readdirSync(join(dir, 'many')).length).toBe(50);
     await expect(io.createFiles([{ path: join(dir, 'late'), buffers: [] }], null)).rejects.toThrow(/closed/);
+  });
+});
+
+describe('the I/O thread and the process', () => {
+  it('starts when the spool opens, and never keeps a process alive that is otherwise done', async () => {
+    const spool = await Spool.open(dir, { sweep: false, ioThread: true });
+    try {
+      expect((spool as unknown as { io: { worker: Worker | null } }).io.worker).not.toBeNull();
+    } finally {
+      await spool.close();
+    }
+    // A child that opens a spool with the thread, commits once and forgets to close it: it exits
+    // by itself (the idle thread is unref'd), with its message on disk.
+    const script = [
+      `import { Spool } from ${JSON.stringify(new URL('../../src/spool/spool.ts', import.meta.url).href)};`,
+      `const spool = await Spool.open(${JSON.stringify(dir)}, { sweep: false, ioThread: true });`,
+      `const id = spool.newId(); const w = spool.createWriter(id); w.end(Buffer.from('Subject: x\\r\\n\\r\\nhi\\r\\n'));`,
+      `await spool.commit(id, { id, state: 'queued' }); console.log(id);`,
+    ].join('\n');
+    const started = Date.now();
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000 });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const id = stdout.trim();
+    expect(readFileSync(join(dir, 'msg', `${id}.eml`), 'utf8')).toBe('Subject: x\r\n\r\nhi\r\n');
   });
 });
 
