@@ -17,7 +17,7 @@
  * where blocking costs nobody). Large data is never written this way (see spool-writer.ts: big
  * messages stream asynchronously).
  */
-import { closeSync, fdatasync, fsync, open, openSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsync, fsyncSync, open, openSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { open as openAsync, unlink, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -53,6 +53,37 @@ async function createDurableFileAsync(path: string, buffers: readonly Buffer[]):
     throw err;
   }
   await fh.close();
+}
+
+/**
+ * createDurableFile with blocking calls only: for the spool's I/O thread (io-thread-main.ts),
+ * where blocking keeps no event loop waiting.
+ */
+export function createDurableFileSync(path: string, buffers: readonly Buffer[]): void {
+  const fd = openSync(path, 'wx');
+  try {
+    writeAllSync(fd, buffers, 0);
+    fdatasyncSync(fd);
+  } catch (err) {
+    closeQuietly(fd);
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone: nothing to clean
+    }
+    throw err;
+  }
+  closeSync(fd);
+}
+
+/** fsyncDirectory with blocking calls only (the spool's I/O thread). */
+export function fsyncDirectorySync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** fsync of a directory (makes the names created in it durable); `blocking`: the open and close block. */
