@@ -31,12 +31,7 @@ export async function createDurableFile(path: string, buffers: readonly Buffer[]
     writeAllSync(fd, buffers, 0);
     await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
   } catch (err) {
-    closeQuietly(fd);
-    try {
-      unlinkSync(path);
-    } catch {
-      // already gone: nothing to clean
-    }
+    discardSync(fd, path);
     throw err;
   }
   closeSync(fd);
@@ -65,12 +60,7 @@ export function createDurableFileSync(path: string, buffers: readonly Buffer[]):
     writeAllSync(fd, buffers, 0);
     fdatasyncSync(fd);
   } catch (err) {
-    closeQuietly(fd);
-    try {
-      unlinkSync(path);
-    } catch {
-      // already gone: nothing to clean
-    }
+    discardSync(fd, path);
     throw err;
   }
   closeSync(fd);
@@ -128,6 +118,16 @@ export function writeAllSync(fd: number, buffers: readonly Buffer[], position: n
     const n = writeSync(fd, rest, 0, rest.length, position + written);
     if (n === 0) throw new Error('short write (disk full?)');
     written += n;
+  }
+}
+
+/** After a failed create: the half-written file is closed and removed, quietly (the first error is the one to report). */
+function discardSync(fd: number, path: string): void {
+  closeQuietly(fd);
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone: nothing to clean
   }
 }
 
