@@ -15,7 +15,8 @@ export interface SpoolWriterPort extends Writable {
 
 export interface SpoolPort {
   newId(): string;
-  createWriter(id: string): SpoolWriterPort;
+  /** `syncAtEnd`: make a large message durable as soon as its last byte is written (else at commit only). */
+  createWriter(id: string, options?: { readonly syncAtEnd?: boolean }): SpoolWriterPort;
   commit(id: string, sidecar: Sidecar): Promise<void>;
   abort(id: string): Promise<void>;
   remove(id: string): Promise<void>;

@@ -62,7 +62,9 @@ export class CustodyTransaction {
       ...(request.onCheckError ? { onCheckError: request.onCheckError } : {}),
       ...(ctx.checks ? { checks: ctx.checks } : {}),
     });
-    this.writer = ctx.spool.createWriter(request.ref);
+    // Mail we deliver is nearly always committed: its fdatasync overlaps the inspection. Mail the
+    // MTA keeps is committed only when held in our quarantine: the sync waits for that.
+    this.writer = ctx.spool.createWriter(request.ref, { syncAtEnd: request.accepted === 'deliver' });
     this.intake.attach(this.writer, this.writer.done());
   }
 

@@ -6,7 +6,10 @@
  * Spool.commit calls: one createDurableFile, and nothing touches the disk
  * for a message that is then refused or aborted. File creation is the expensive part of a spool
  * on ext4 (inode allocation scans recently freed inodes), so not creating files for rejected
- * mail matters. Larger messages go to the file as they arrive and are fdatasynced at end().
+ * mail matters. Larger messages go to the file as they arrive and are fdatasynced at end(),
+ * overlapping the inspection's last step, unless `syncAtEnd` is off: then only persist() syncs,
+ * and a message nobody commits (the milter's accepted mail, which Postfix keeps) never costs a
+ * disk write (removed from the page cache before writeback, it never reaches the disk at all).
  * Memory per writer is bounded by `bufferBytes` plus the stream's high-water mark.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -37,6 +40,8 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
   private pendingBytes = 0;
   /** True once the file holds every byte and was fdatasynced. */
   private persisted = false;
+  /** True once the file holds every byte (closed) but was not fdatasynced (`syncAtEnd` off). */
+  private writtenUnsynced = false;
   private persisting: Promise<void> | null = null;
   private created = false;
   private readonly result: Promise<{ size: number; sha256: string }>;
@@ -46,6 +51,8 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
     private readonly bufferBytes: number = DEFAULT_BUFFER_BYTES,
     /** Blocking small writes at persist() (the worker thread's spool; see durable-file.ts). */
     private readonly blocking = false,
+    /** fdatasync a large message's file at end() (false: at persist(), only if someone commits it). */
+    private readonly syncAtEnd = true,
   ) {
     super({ highWaterMark: HIGH_WATER_MARK });
     this.result = new Promise((resolve, reject) => {
@@ -77,6 +84,12 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
     this.persisting ??= (async () => {
       await this.result;
       if (this.persisted) return;
+      if (this.writtenUnsynced) {
+        await syncFile(this.path);
+        this.writtenUnsynced = false;
+        this.persisted = true;
+        return;
+      }
       this.created = true;
       await createDurableFile(this.path, this.pending, this.blocking);
       this.pending = [];
@@ -114,13 +127,14 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
     const fh = this.fh;
     if (!fh) return callback(); // small: stays in memory until persist()
     writeFully(fh, this.pending, this.pendingBytes, this.path)
-      .then(() => fh.datasync())
+      .then(() => (this.syncAtEnd ? fh.datasync() : undefined))
       .then(() => fh.close())
       .then(() => {
         this.fh = null;
         this.pending = [];
         this.pendingBytes = 0;
-        this.persisted = true;
+        if (this.syncAtEnd) this.persisted = true;
+        else this.writtenUnsynced = true;
         callback();
       }, callback);
   }
@@ -167,5 +181,15 @@ async function writeFully(fh: FileHandle, buffers: Buffer[], total: number, path
     const r = await fh.write(rest);
     if (r.bytesWritten === 0) throw new Error(`short write to ${path}`);
     bytesWritten += r.bytesWritten;
+  }
+}
+
+/** fdatasync of a file already written and closed (the data is the inode's: any descriptor will do). */
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.datasync();
+  } finally {
+    await fh.close();
   }
 }

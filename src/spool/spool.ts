@@ -48,6 +48,11 @@ import type { Sidecar, SpoolState } from './types.js';
 
 export type { SpoolWriter } from './spool-writer.js';
 
+export interface WriterOptions {
+  /** fdatasync a large message's file when its last byte is written (default), or only at commit(). */
+  readonly syncAtEnd?: boolean;
+}
+
 export interface SpoolOpenOptions {
   /** Remove abandoned temp files at open (see sweepTemp). Default true. */
   readonly sweep?: boolean;
@@ -130,11 +135,15 @@ export class Spool {
     return join(this.msgDir, `${checkId(id)}.json`);
   }
 
-  /** A writer for the message bytes; nothing is visible to list() or readMessage() until commit(). */
-  createWriter(id: string): SpoolWriter {
+  /**
+   * A writer for the message bytes; nothing is visible to list() or readMessage() until commit().
+   * `syncAtEnd: false` for a front that commits few of its messages (the milter: Postfix keeps the
+   * mail it accepts): a large message's file is then fdatasynced by commit() only.
+   */
+  createWriter(id: string, options: WriterOptions = {}): SpoolWriter {
     checkId(id);
     if (this.writers.has(id)) throw new Error(`spool: a writer for ${id} is already open`);
-    const writer = new FileSpoolWriter(this.messagePath(id), undefined, this.blockingIo);
+    const writer = new FileSpoolWriter(this.messagePath(id), undefined, this.blockingIo, options.syncAtEnd ?? true);
     this.writers.set(id, writer);
     return writer;
   }
