@@ -2,6 +2,8 @@
  * npm run bench:inspect — inspection speed and memory.
  *  - median and p99 inspection time per message over the fixture corpus (in memory, warm)
  *  - a typical 10 KB business message: median time and messages per second on one core
+ *  - a 1 MB plain-text message shaped like smtp-source's (80-column lines, what bench:relay and
+ *    bench:milter send): the inspection's own cost per megabyte, the floor under their 1 MB figures
  *  - peak RSS growth while inspecting a generated 25 MB message with one large attachment, streamed
  *  - a 5 MB PDF (120 pages, images, an embedded file, a form): median time and peak RSS growth
  *  - a 5 MB business docx with photos, an embedded workbook and a packaged PDF: median time and RSS growth
@@ -28,6 +30,19 @@ async function timeOne(buf: Buffer): Promise<number> {
   const t0 = process.hrtime.bigint();
   await inspect(envelope, Readable.from([buf]), policy);
   return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/** Headers as smtp-source writes them, then numbered 80-column lines up to `bytes`. */
+function smtpSourceLikeMessage(bytes: number): Buffer {
+  const head = 'From: <a@example.org>\r\nTo: <b@example.org>\r\nDate: Wed, 2 Dec 2026 18:33:29 +0000\r\nMessage-Id: <bench-1mb@vm>\r\n\r\n';
+  const lines: string[] = [];
+  let size = head.length;
+  for (let n = 1; size < bytes; n++) {
+    const line = `${n}`.padEnd(78, 'X') + '\r\n';
+    lines.push(line);
+    size += line.length;
+  }
+  return Buffer.from(head + lines.join(''));
 }
 
 function typicalBusinessMessage(): Buffer {
@@ -157,12 +172,19 @@ for (let i = 0; i < 2000; i++) typicalTimes.push(await timeOne(typical));
 const elapsed = (Date.now() - t0) / 1000;
 typicalTimes.sort((a, b) => a - b);
 
+const textMb = smtpSourceLikeMessage(1_048_576);
+for (let i = 0; i < 10; i++) await timeOne(textMb);
+const textTimes: number[] = [];
+for (let i = 0; i < 40; i++) textTimes.push(await timeOne(textMb));
+textTimes.sort((a, b) => a - b);
+
 const fmt = (n: number) => n.toFixed(3);
 console.log(`mailwarden bench:inspect (node ${process.version}, one core)`);
 console.log(`fixture corpus: ${corpus.length} messages x ${rounds} rounds`);
 console.log(`  median ${fmt(quantile(times, 0.5))} ms   p99 ${fmt(quantile(times, 0.99))} ms   max ${fmt(times[times.length - 1]!)} ms`);
 console.log(`typical ${typical.length} B business message:`);
 console.log(`  median ${fmt(quantile(typicalTimes, 0.5))} ms   p99 ${fmt(quantile(typicalTimes, 0.99))} ms   ${Math.round(typicalTimes.length / elapsed)} msg/s`);
+console.log(`1 MB plain-text message (smtp-source's shape): median ${fmt(quantile(textTimes, 0.5))} ms   p99 ${fmt(quantile(textTimes, 0.99))} ms`);
 console.log(`25 MB message with one large attachment: ${rss.ms} ms, decision ${rss.decision}, peak RSS growth ${rss.peakMb.toFixed(1)} MB`);
 
 const pdf = fivePdfMegabytes();
