@@ -237,10 +237,9 @@ export class AttachmentPart {
   }
 }
 
-function facts(collected: CollectedPart): { head: Buffer; size: number; sha256: string } {
-  return collected.kind === 'blob'
-    ? { head: collected.blob.head, size: collected.blob.size, sha256: collected.blob.sha256 }
-    : { head: collected.head, size: collected.size, sha256: collected.sha256 };
+/** What any collected part tells; `sha256` is a getter, so that a kept part is hashed only when asked. */
+function facts(collected: CollectedPart): { readonly head: Buffer; readonly size: number; readonly sha256: string } {
+  return collected.kind === 'blob' ? collected.blob : collected;
 }
 
 /** Parts that hold only a piece of a message, or point to content elsewhere: nothing here to inspect. */

@@ -1,7 +1,11 @@
 /**
- * Collects the decoded bytes of one part into a PartBlob: sha256 and size as they stream,
- * kept in memory up to inspection.memoryPartBytes, else spilled to a file in the TempArea.
- * Past the temp quota the bytes are still counted and hashed, but not kept.
+ * Collects the decoded bytes of one part into a PartBlob: size as they stream, kept in memory up
+ * to inspection.memoryPartBytes, else spilled to a file in the TempArea. Past the temp quota the
+ * bytes are still counted and hashed, but not kept.
+ *
+ * The sha256 of a part kept in memory is computed when first asked for: most parts kept in memory
+ * are body text whose hash nobody reads (a body that carries nothing is not an attachment). A part
+ * that goes to a file, or is not kept, is hashed as it streams (its bytes are not all at hand later).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
@@ -14,6 +18,8 @@ export type CollectedPart =
 
 export class PartCollector {
   private readonly hash: Hash = createHash('sha256');
+  /** True once the bytes are hashed as they come (from the first spill on); before, they are all in `chunks`. */
+  private hashing = false;
   private size = 0;
   private chunks: Buffer[] = [];
   private held = 0;
@@ -33,7 +39,7 @@ export class PartCollector {
   /** Returns a promise only when the bytes went to disk (callers await it for backpressure). */
   write(chunk: Buffer): Promise<void> | void {
     if (!chunk.length) return;
-    this.hash.update(chunk);
+    if (this.hashing) this.hash.update(chunk);
     this.size += chunk.length;
     if (this.headBytes < HEAD_BYTES) {
       const take = chunk.subarray(0, HEAD_BYTES - this.headBytes);
@@ -50,19 +56,18 @@ export class PartCollector {
   }
 
   async finish(): Promise<CollectedPart> {
-    const sha256 = this.hash.digest('hex');
     const head = this.headChunks.length === 1 ? (this.headChunks[0] as Buffer) : Buffer.concat(this.headChunks);
     this.headChunks = [];
     if (this.notKept) {
       await this.discardFile();
-      return { kind: 'not-kept', size: this.size, sha256, head, reason: this.notKept };
+      return { kind: 'not-kept', size: this.size, sha256: this.hash.digest('hex'), head, reason: this.notKept };
     }
     if (this.file) {
       const path = this.path as string;
       await this.file.close();
       this.file = null;
       const reserved = this.reserved;
-      const blob: PartBlob = { size: this.size, sha256, head, buffer: null, path };
+      const blob: PartBlob = { size: this.size, sha256: this.hash.digest('hex'), head, buffer: null, path };
       return {
         kind: 'blob',
         blob,
@@ -74,7 +79,16 @@ export class PartCollector {
     }
     const buffer = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.held);
     this.chunks = [];
-    const blob: PartBlob = { size: this.size, sha256, head: buffer.subarray(0, HEAD_BYTES), buffer, path: null };
+    let sha256: string | null = null;
+    const blob: PartBlob = {
+      size: this.size,
+      get sha256(): string {
+        return (sha256 ??= createHash('sha256').update(buffer).digest('hex'));
+      },
+      head: buffer.subarray(0, HEAD_BYTES),
+      buffer,
+      path: null,
+    };
     return { kind: 'blob', blob, release: async () => undefined };
   }
 
@@ -86,6 +100,12 @@ export class PartCollector {
   }
 
   private async spill(chunk: Buffer): Promise<void> {
+    if (!this.hashing) {
+      // From here on the bytes are not all at hand at the end: hash what came so far, then each chunk.
+      for (const c of this.chunks) this.hash.update(c);
+      this.hash.update(chunk);
+      this.hashing = true;
+    }
     try {
       if (!this.file) {
         this.temp.reserve(this.held + chunk.length);
