@@ -10,13 +10,16 @@ import type { Check } from '../policy/check.js';
 import type { Sidecar } from '../spool/types.js';
 
 export interface SpoolWriterPort extends Writable {
-  done(): Promise<{ size: number; sha256: string }>;
+  done(): Promise<{ size: number }>;
 }
 
 export interface SpoolPort {
   newId(): string;
-  /** `syncAtEnd`: make a large message durable as soon as its last byte is written (else at commit only). */
-  createWriter(id: string, options?: { readonly syncAtEnd?: boolean }): SpoolWriterPort;
+  /**
+   * `syncAtEnd`: make a large message durable as soon as its last byte is written (else at commit
+   * only). `hash: false`: the parse hashes the same bytes, the writer need not.
+   */
+  createWriter(id: string, options: { readonly syncAtEnd?: boolean; readonly hash: false }): SpoolWriterPort;
   commit(id: string, sidecar: Sidecar): Promise<void>;
   abort(id: string): Promise<void>;
   remove(id: string): Promise<void>;

@@ -64,7 +64,8 @@ export class CustodyTransaction {
     });
     // Mail we deliver is nearly always committed: its fdatasync overlaps the inspection. Mail the
     // MTA keeps is committed only when held in our quarantine: the sync waits for that.
-    this.writer = ctx.spool.createWriter(request.ref, { syncAtEnd: request.accepted === 'deliver' });
+    // The intake gives the parse and the writer the same bytes: the sidecar's sha256 is the parse's.
+    this.writer = ctx.spool.createWriter(request.ref, { syncAtEnd: request.accepted === 'deliver', hash: false });
     this.intake.attach(this.writer, this.writer.done());
   }
 
@@ -89,7 +90,7 @@ export class CustodyTransaction {
       return this.tempfail(intake.failure);
     }
     let result: InspectionResult;
-    let spooled: { size: number; sha256: string };
+    let spooled: { size: number };
     try {
       // The spool's fsync counts against the same limit: no verdict in time, or no durable copy, is a tempfail.
       [result, spooled] = await Promise.race([Promise.all([intake.result, this.writer.done()]), intake.deadline]);
@@ -101,6 +102,11 @@ export class CustodyTransaction {
     this.mark('verdict');
 
     const { message, verdict } = result;
+    if (message.size !== spooled.size) {
+      // The sidecar's sha256 is the parse's (the writer does not hash): they must have read the same bytes.
+      await ctx.spool.abort(ref);
+      return this.tempfail(new Error(`the parse read ${message.size} bytes but the spool got ${spooled.size}`));
+    }
     const envelope = request.envelope;
     const receivedAt = new Date();
     const summary: OutcomeSummary = {
@@ -116,7 +122,7 @@ export class CustodyTransaction {
     // re-creates them; the sender, which got no yes, may send again (a duplicate, never a loss).
     const state = stateForDecision(verdict.decision);
     const sidecar: Sidecar = {
-      ...buildSidecar({ id: ref, receivedAt, envelope, message, verdict, addHeaders, state, ...spooled }),
+      ...buildSidecar({ id: ref, receivedAt, envelope, message, verdict, addHeaders, state, size: spooled.size, sha256: message.sha256 }),
       ...(request.route ? { route: request.route } : {}),
     };
     const event = decisionEvent(sidecar, message);

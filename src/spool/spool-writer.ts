@@ -1,5 +1,7 @@
 /**
- * Writes one message's bytes to its file in the spool, hashing as it goes.
+ * Writes one message's bytes to its file in the spool, hashing as it goes (unless the caller has
+ * the hash of the same bytes already: the custody layer takes it from the parse, which reads them
+ * too).
  * A Writable, so the SMTP front can pipe DATA into it and get backpressure for free.
  *
  * Small messages (up to `bufferBytes`, the usual case) stay in memory until `persist()`, which
@@ -17,13 +19,25 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { createDurableFile } from './durable-file.js';
 
-export interface SpoolWriter extends Writable {
+/** `Hashed`: string for a writer that hashes (the default), null for one made with `hash: false`. */
+export interface SpoolWriter<Hashed extends string | null = string> extends Writable {
   /**
    * Size and hex sha256 of every byte written; resolves after end() (and, for a message written
-   * to its file as it came, after that file's fdatasync), rejects if destroyed. The bytes are
-   * durable only once Spool.commit resolves.
+   * to its file as it came and `syncAtEnd`, after that file's fdatasync), rejects if destroyed.
+   * The bytes are durable only once Spool.commit resolves.
    */
-  done(): Promise<{ size: number; sha256: string }>;
+  done(): Promise<{ size: number; sha256: Hashed }>;
+}
+
+export interface FileSpoolWriterOptions {
+  /** Messages up to this size stay in memory until commit. */
+  readonly bufferBytes?: number;
+  /** Blocking small writes at persist() (the worker thread's spool; see durable-file.ts). */
+  readonly blocking?: boolean;
+  /** fdatasync a large message's file at end() (default), or at persist() only, if someone commits it. */
+  readonly syncAtEnd?: boolean;
+  /** Hash the bytes (default); false: done() gives sha256 null. */
+  readonly hash?: boolean;
 }
 
 /** Large enough that a 25 MB message is a few hundred writes, small enough to bound memory per session. */
@@ -31,9 +45,12 @@ const HIGH_WATER_MARK = 256 * 1024;
 /** Messages up to this size are written in one go at commit. */
 export const DEFAULT_BUFFER_BYTES = 128 * 1024;
 
-export class FileSpoolWriter extends Writable implements SpoolWriter {
+export class FileSpoolWriter extends Writable implements SpoolWriter<string | null> {
   private fh: FileHandle | null = null;
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | null;
+  private readonly bufferBytes: number;
+  private readonly blocking: boolean;
+  private readonly syncAtEnd: boolean;
   private size = 0;
   /** Bytes not yet in the file: the whole message while it is small. */
   private pending: Buffer[] = [];
@@ -44,19 +61,19 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
   private writtenUnsynced = false;
   private persisting: Promise<void> | null = null;
   private created = false;
-  private readonly result: Promise<{ size: number; sha256: string }>;
+  private readonly result: Promise<{ size: number; sha256: string | null }>;
 
   constructor(
     readonly path: string,
-    private readonly bufferBytes: number = DEFAULT_BUFFER_BYTES,
-    /** Blocking small writes at persist() (the worker thread's spool; see durable-file.ts). */
-    private readonly blocking = false,
-    /** fdatasync a large message's file at end() (false: at persist(), only if someone commits it). */
-    private readonly syncAtEnd = true,
+    options: FileSpoolWriterOptions = {},
   ) {
     super({ highWaterMark: HIGH_WATER_MARK });
+    this.bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
+    this.blocking = options.blocking ?? false;
+    this.syncAtEnd = options.syncAtEnd ?? true;
+    this.hash = options.hash === false ? null : createHash('sha256');
     this.result = new Promise((resolve, reject) => {
-      this.once('finish', () => resolve({ size: this.size, sha256: this.hash.digest('hex') }));
+      this.once('finish', () => resolve({ size: this.size, sha256: this.hash?.digest('hex') ?? null }));
       this.once('error', reject);
       this.once('close', () => {
         if (!this.writableFinished) reject(new Error(`spool writer for ${path} closed before end()`));
@@ -66,7 +83,7 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
     this.result.catch(() => undefined);
   }
 
-  done(): Promise<{ size: number; sha256: string }> {
+  done(): Promise<{ size: number; sha256: string | null }> {
     return this.result;
   }
 
@@ -153,7 +170,7 @@ export class FileSpoolWriter extends Writable implements SpoolWriter {
 
   private async take(buffers: Buffer[]): Promise<void> {
     for (const b of buffers) {
-      this.hash.update(b);
+      this.hash?.update(b);
       this.size += b.length;
       this.pending.push(b);
       this.pendingBytes += b.length;

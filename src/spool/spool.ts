@@ -51,6 +51,8 @@ export type { SpoolWriter } from './spool-writer.js';
 export interface WriterOptions {
   /** fdatasync a large message's file when its last byte is written (default), or only at commit(). */
   readonly syncAtEnd?: boolean;
+  /** Hash the bytes (default); false when the caller hashes the same bytes elsewhere (done() gives sha256 null). */
+  readonly hash?: boolean;
 }
 
 export interface SpoolOpenOptions {
@@ -140,10 +142,12 @@ export class Spool {
    * `syncAtEnd: false` for a front that commits few of its messages (the milter: Postfix keeps the
    * mail it accepts): a large message's file is then fdatasynced by commit() only.
    */
-  createWriter(id: string, options: WriterOptions = {}): SpoolWriter {
+  createWriter(id: string, options?: WriterOptions & { readonly hash?: true }): SpoolWriter;
+  createWriter(id: string, options: WriterOptions & { readonly hash: false }): SpoolWriter<null>;
+  createWriter(id: string, options: WriterOptions = {}): SpoolWriter<string | null> {
     checkId(id);
     if (this.writers.has(id)) throw new Error(`spool: a writer for ${id} is already open`);
-    const writer = new FileSpoolWriter(this.messagePath(id), undefined, this.blockingIo, options.syncAtEnd ?? true);
+    const writer = new FileSpoolWriter(this.messagePath(id), { blocking: this.blockingIo, syncAtEnd: options.syncAtEnd ?? true, hash: options.hash ?? true });
     this.writers.set(id, writer);
     return writer;
   }

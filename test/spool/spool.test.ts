@@ -82,6 +82,16 @@ describe('Spool', () => {
     expect((await readdir(join(dir, 'msg'))).sort()).toEqual([`${id}.eml`, `${id}.json`]);
   });
 
+  it('a writer made with hash: false counts the bytes, gives no sha256, and commits them the same', async () => {
+    const bytes = Buffer.alloc(300 * 1024, 7);
+    const id = spool.newId();
+    const w = spool.createWriter(id, { hash: false });
+    await pipeline(Readable.from([bytes]), w);
+    expect(await w.done()).toEqual({ size: bytes.length, sha256: null });
+    await spool.commit(id, makeSidecar(id, { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }));
+    expect((await readAll(spool.readMessage(id))).equals(bytes)).toBe(true);
+  });
+
   it('commit waits for the writer to finish when the caller did not', async () => {
     const id = spool.newId();
     const w = spool.createWriter(id);

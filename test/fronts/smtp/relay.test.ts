@@ -2,6 +2,7 @@
  * The relay end to end: nodemailer or a raw SMTP client -> the service (front + workers, real Redis,
  * real spool) -> an smtp-server sink as the upstream.
  */
+import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -145,6 +146,10 @@ describe('SMTP relay', () => {
     expect(sidecar.state).toBe('held');
     expect((sidecar.verdict as { decision: string }).decision).toBe('quarantine');
     expect(sidecar.addHeaders).toContain('X-Mailwarden-Decision: quarantine');
+    // The sidecar's size and sha256 are those of the spooled bytes (the parse's hash: the writer does not hash).
+    const spooled = await readFile(join(relay.dir, 'spool', 'msg', `${ref}.eml`));
+    expect(sidecar.size).toBe(spooled.length);
+    expect(sidecar.sha256).toBe(createHash('sha256').update(spooled).digest('hex'));
     await sleep(500);
     expect(sink.messages.some((x) => x.raw.includes('held-1'))).toBe(false);
 
