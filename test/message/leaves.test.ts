@@ -90,6 +90,17 @@ describe('active content in every HTML part', () => {
     expect(msg.attachments[0]?.detected).toMatchObject({ family: 'executable', ext: 'html', activeContent: 'javascript: URL' });
   });
 
+  it('lets a business HTML body link to a file for download: the file is not in the mail', async () => {
+    const msg = await parse(alt('<p>The minutes: <a href="https://intranet.met.police.uk/minutes.docx" download>minutes.docx</a></p>'));
+    expect(msg.attachments).toEqual([]);
+  });
+
+  it('still finds a program behind a download link when the link is a data: URI', async () => {
+    const uri = `data:application/octet-stream;base64,${peExe().toString('base64')}`;
+    const msg = await parse(alt(`<p><a download="minutes.docx" href="${uri}">minutes.docx</a></p>`));
+    expect(msg.attachments.find((a) => a.origin === 'member')?.detected.family).toBe('executable');
+  });
+
   it('decodes a program in a data: URI and inspects it like an archive member', async () => {
     const uri = `data:application/x-msdownload;base64,${peExe().toString('base64')}`;
     const msg = await parse(alt(`<p><a href="${uri}">invoice</a></p>`));
@@ -116,7 +127,12 @@ describe('active content in every HTML part', () => {
     expect(scanMarkup('<a href="JaVa&Tab;ScRiPt&#x3A;x">').active).toBe('javascript: URL');
     expect(scanMarkup('<a href="&#x0A;&#x09;vbscript:msgbox">').active).toBe('vbscript: URL');
     expect(scanMarkup('<img src=x onerror=alert(1)>').active).toBe('event handler attribute (onerror)');
-    expect(scanMarkup('<a href="report.pdf" download>get</a>').active).toBe('download link (<a download>)');
+    // A download link fetches what is not in the mail (browsers ignore `download` across origins);
+    // one to a blob: URL is smuggling, one to a data: URI hands its bytes back for inspection.
+    expect(scanMarkup('<a href="https://intranet.met.police.uk/report.pdf" download>get</a>').active).toBeNull();
+    expect(scanMarkup('<a href="report.pdf" download="report.pdf">get</a>').active).toBeNull();
+    expect(scanMarkup('<a download href="blob:https://x.test/1234">get</a>').active).toBe('HTML smuggling (download of a blob: URL)');
+    expect(scanMarkup('<a download="a.exe" href="data:application/octet-stream;base64,TVqQAAMAAAAEAAAA">get</a>').dataFiles.map((f) => f.bytes.subarray(0, 2).toString())).toEqual(['MZ']);
     expect(scanMarkup('<meta http-equiv="refresh" content="0; url=data:text/html;base64,PHNjcmlwdD4=">').active).toBe('meta refresh to a data: URI');
     expect(scanMarkup('<script>var b = new Blob([atob(p)]); navigator.msSaveOrOpenBlob(b, "a.iso");</script>').active).toMatch(/^HTML smuggling/);
     expect(scanMarkup('<svg><set attributeName="href" to="javascript:alert(1)"/></svg>').active).toBe('javascript: URL');

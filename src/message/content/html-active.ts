@@ -8,8 +8,10 @@
  * `&#106avascript&colon;` are all `javascript:`.
  *
  * Found: <script> (and script that assembles a file: HTML smuggling), event handler attributes, javascript:
- * / vbscript: URLs, <a download>, meta refresh to data: or javascript:, embedded objects and iframe srcdoc;
- * and `data:` URIs that carry a file (decoded, for the caller to inspect like an archive member).
+ * / vbscript: URLs, a download of a blob: URL, meta refresh to data: or javascript:, embedded objects and
+ * iframe srcdoc; and `data:` URIs that carry a file (decoded, for the caller to inspect like an archive
+ * member). A download link alone is not active content: what it fetches is not in the mail, unless it
+ * is a data: URI, whose bytes are inspected like any file (docs/decisions/download-links.md).
  * Images in data: URIs (type and bytes agree) are what cid: logos are, and are not handed back.
  * One forward pass, no backtracking regex over the markup; every list is bounded.
  */
@@ -160,7 +162,6 @@ class Scan {
         for (const item of decodeEntities(raw).split(';')) this.url(item, false);
       }
     }
-    if ((name === 'a' || name === 'area') && attrs.has('download')) this.found('download link (<a download>)');
     if (name === 'meta' && /^\s*refresh\s*$/i.test(decodeEntities(attrs.get('http-equiv') ?? ''))) {
       const content = decodeEntities(attrs.get('content') ?? '');
       const target = /url\s*=\s*['"]?([\s\S]*)$/i.exec(content)?.[1] ?? '';
