@@ -186,6 +186,16 @@ export const serviceSchema = z.strictObject({
         .regex(/^0?[0-7]{3}$/, 'an octal mode such as 660')
         .default('660'),
       /**
+       * Group of a unix socket: a name (looked up in /etc/group) or a numeric gid; null keeps
+       * mailwarden's own group. `postfix` lets Postfix in with the default mode 660. Changing
+       * it needs root or membership of that group.
+       */
+      socketGroup: z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, 'a group name such as postfix, or a numeric gid')
+        .nullable()
+        .default(null),
+      /**
        * Held mail: `custody` keeps it in mailwarden's quarantine and tells Postfix to discard its
        * copy (a release delivers it to `reinject`); `hold` puts it in Postfix's hold queue.
        */

@@ -127,6 +127,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       milter = await listenMilter({
         listen: config.milter.listen,
         socketMode: parseInt(config.milter.socketMode, 8),
+        socketGroup: config.milter.socketGroup,
         session: { actions: MILTER_ACTIONS, protocol: milterProtocolFor(config.milter.listen), macroLists: MILTER_MACROS },
         handler: () => milterHandler(milterCtx, logger),
         maxConnections: config.milter.maxConnections,

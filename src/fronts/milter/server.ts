@@ -7,7 +7,7 @@
  * yet) the socket is paused until it is done, so a slow inspection or a slow disk slows Postfix
  * down instead of buffering its body chunks here. Steps answered at once pause nothing.
  */
-import { chmodSync } from 'node:fs';
+import { chmodSync, chownSync, readFileSync } from 'node:fs';
 import { lstat, unlink } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -19,6 +19,8 @@ export interface MilterServerOptions {
   readonly listen: MilterListen;
   /** Permissions of a unix socket (octal), set once it exists. */
   readonly socketMode?: number;
+  /** Group of a unix socket (a name from /etc/group, or a numeric gid), set once it exists. */
+  readonly socketGroup?: string | null;
   readonly session: SessionOptions;
   /** One handler per connection. */
   readonly handler: (socket: Socket) => MilterHandler;
@@ -78,9 +80,11 @@ function listen(options: MilterServerOptions): Promise<MilterServer> {
     server.once('error', reject);
     const ready = () => {
       server.off('error', reject);
-      if ('path' in options.listen && options.socketMode !== undefined) {
+      if ('path' in options.listen) {
         try {
-          chmodSync(options.listen.path, options.socketMode); // once, at start: no session waits yet
+          // Once, at start: no session waits yet.
+          if (options.socketGroup != null) chownSync(options.listen.path, -1, groupId(options.socketGroup));
+          if (options.socketMode !== undefined) chmodSync(options.listen.path, options.socketMode);
         } catch (err) {
           server.close();
           return reject(err as Error);
@@ -141,4 +145,23 @@ function serve(socket: Socket, options: MilterServerOptions): void {
   });
   socket.on('error', (err) => options.logger.debug({ err }, 'milter connection error'));
   socket.once('close', () => session.close());
+}
+
+/**
+ * A group's id: a numeric gid as it is, a name looked up in /etc/group (Node has no getgrnam; a
+ * directory service other than files is not consulted, so name such a group by its gid).
+ */
+export function groupId(group: string, groupFile = '/etc/group'): number {
+  if (/^\d+$/.test(group)) return Number(group);
+  let text: string;
+  try {
+    text = readFileSync(groupFile, 'utf8');
+  } catch (err) {
+    throw new Error(`milter.socketGroup: cannot read ${groupFile} to find group '${group}' (${(err as Error).message}); give its numeric gid instead`);
+  }
+  for (const line of text.split('\n')) {
+    const [name, , gid] = line.split(':');
+    if (name === group && gid && /^\d+$/.test(gid)) return Number(gid);
+  }
+  throw new Error(`milter.socketGroup: no group '${group}' in ${groupFile}; give its numeric gid instead, or create the group`);
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrame, FrameReader } from '../../../src/fronts/milter/codec.js';
 import { MILTER_ACTIONS, MILTER_MACROS, milterProtocolFor } from '../../../src/fronts/milter/negotiation.js';
 import { Protocol } from '../../../src/fronts/milter/protocol.js';
-import { listenMilter, type MilterListen, type MilterServer } from '../../../src/fronts/milter/server.js';
+import { groupId, listenMilter, type MilterListen, type MilterServer } from '../../../src/fronts/milter/server.js';
 import { memoryLogger } from '../smtp/harness.js';
 
 const ALL_NO_REPLY = Protocol.NoReplyConnect | Protocol.NoReplyHelo | Protocol.NoReplyMail | Protocol.NoReplyRcpt | Protocol.NoReplyData | Protocol.NoReplyHeader | Protocol.NoReplyEndOfHeaders | Protocol.NoReplyBody;
@@ -30,11 +30,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(listen: MilterListen, socketMode?: number): Promise<MilterServer> {
+async function start(listen: MilterListen, socketMode?: number, socketGroup?: string): Promise<MilterServer> {
   const { logger } = memoryLogger();
   const server = await listenMilter({
     listen,
     ...(socketMode !== undefined ? { socketMode } : {}),
+    ...(socketGroup !== undefined ? { socketGroup } : {}),
     session: { actions: MILTER_ACTIONS, protocol: milterProtocolFor(listen), macroLists: MILTER_MACROS },
     handler: () => ({ startMessage: () => Promise.reject(new Error('no messages in this test')) }),
     maxConnections: 10,
@@ -85,6 +86,30 @@ describe('milter listener', () => {
     const path = join(dir, 'milter.sock');
     await start({ path }, 0o666);
     expect((await stat(path)).mode & 0o777).toBe(0o666);
+  });
+
+  it('gives the unix socket the configured group, by name or by gid, and refuses a group that does not exist', async () => {
+    // A group other than ours, from this machine's own /etc/group (Debian always has several).
+    const mine = (await stat(dir)).gid;
+    const other = readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .map((l) => l.split(':'))
+      .find(([name, , gid]) => name && gid && Number(gid) !== mine && Number(gid) > 0);
+    expect(other).toBeDefined();
+    const [name, , gid] = other!;
+    const byName = join(dir, 'by-name.sock');
+    await start({ path: byName }, 0o660, name);
+    expect((await stat(byName)).gid).toBe(Number(gid));
+    expect((await stat(byName)).mode & 0o777).toBe(0o660);
+    const byGid = join(dir, 'by-gid.sock');
+    await start({ path: byGid }, 0o660, gid);
+    expect((await stat(byGid)).gid).toBe(Number(gid));
+    await expect(start({ path: join(dir, 'none.sock') }, 0o660, 'no-such-group-here')).rejects.toThrow(/milter.socketGroup: no group 'no-such-group-here' in \/etc\/group/);
+  });
+
+  it('looks a group name up in the group file, and says so when the file cannot be read', () => {
+    expect(groupId('1234')).toBe(1234);
+    expect(() => groupId('postfix', join(dir, 'missing-group-file'))).toThrow(/cannot read .*missing-group-file.*give its numeric gid/);
   });
 
   it('replaces a stale socket left by a killed process, and refuses to take one that is in use', async () => {
