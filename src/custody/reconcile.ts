@@ -7,6 +7,11 @@
  *   held      -> ensure the quarantine list entry
  *   done      -> nothing (only found in msg/ when its move to done/ was lost: the move is finished)
  *
+ * And the other way round: a quarantine list entry whose message is not held any more (a crash
+ * between a release and the entry's removal, a spool restored from a backup) is dropped, once the
+ * sidecar, read again, confirms it. Mail held while reconcile runs is held per its sidecar, so it
+ * stays.
+ *
  * The decision audit record: re-sent (same event id, so the audit writer writes it once) for
  * sidecars still in 'received' and for those younger than `decisionAuditWindowMs` (default
  * 60 s, far wider than the AOF loss window). Older ones are not re-sent: their record was
@@ -36,13 +41,16 @@ export interface ReconcileReport {
   readonly deliver: number;
   readonly quarantine: number;
   readonly decisionAudits: number;
+  /** Quarantine list entries dropped because their message is no longer held. */
+  readonly staleHeld: number;
   readonly failures: { readonly id: string; readonly error: string }[];
 }
 
 export async function reconcile(spool: Spool, dispatcher: Dispatcher, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const window = options.decisionAuditWindowMs ?? 60_000;
   const now = options.now ?? Date.now();
-  const report = { seen: 0, deliver: 0, quarantine: 0, decisionAudits: 0, failures: [] as { id: string; error: string }[] };
+  const report = { seen: 0, deliver: 0, quarantine: 0, decisionAudits: 0, staleHeld: 0, failures: [] as { id: string; error: string }[] };
+  const held = new Set<string>();
 
   const one = async (original: Sidecar): Promise<void> => {
     let sidecar = original;
@@ -56,6 +64,7 @@ export async function reconcile(spool: Spool, dispatcher: Dispatcher, options: R
         await dispatcher.deliver(sidecar);
         report.deliver++;
       } else if (sidecar.state === 'held') {
+        held.add(sidecar.id);
         await dispatcher.quarantine(sidecar);
         report.quarantine++;
       }
@@ -85,9 +94,47 @@ export async function reconcile(spool: Spool, dispatcher: Dispatcher, options: R
     if (running.size >= limit) await Promise.race(running);
   }
   await Promise.all(running);
+  await dropStaleHeld(spool, dispatcher, held, report, options.logger);
   options.logger?.info(
-    { seen: report.seen, deliver: report.deliver, quarantine: report.quarantine, failures: report.failures.length },
+    { seen: report.seen, deliver: report.deliver, quarantine: report.quarantine, staleHeld: report.staleHeld, failures: report.failures.length },
     'spool reconciled with queues',
   );
   return report;
+}
+
+/** Drops list entries of messages that are not held (the sidecar, read now, is the judge). */
+async function dropStaleHeld(
+  spool: Spool,
+  dispatcher: Dispatcher,
+  held: ReadonlySet<string>,
+  report: { staleHeld: number; failures: { id: string; error: string }[] },
+  logger: Logger | undefined,
+): Promise<void> {
+  let ids: string[];
+  try {
+    ids = await dispatcher.heldIndex.ids();
+  } catch (err) {
+    report.failures.push({ id: '(held index)', error: (err as Error).message });
+    logger?.error({ err }, 'reconcile could not read the held-mail index');
+    return;
+  }
+  for (const id of ids) {
+    if (held.has(id)) continue;
+    try {
+      const state = await spool.readSidecar(id).then(
+        (s) => s.state,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return null; // removed (retention): nothing left to hold
+          throw err;
+        },
+      );
+      if (state === 'held') continue; // held while reconcile ran
+      await dispatcher.unhold(id);
+      report.staleHeld++;
+      logger?.warn({ ref: id, state }, 'reconcile dropped a quarantine list entry whose message is not held');
+    } catch (err) {
+      report.failures.push({ id, error: (err as Error).message });
+      logger?.error({ ref: id, err }, 'reconcile could not check a quarantine list entry');
+    }
+  }
 }

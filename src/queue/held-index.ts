@@ -102,6 +102,11 @@ export class HeldIndex {
     await m.exec();
   }
 
+  /** Every id in the index, oldest first (reconcile's check for entries whose message left quarantine). */
+  async ids(): Promise<string[]> {
+    return this.redis.zrange(this.timeKey, 0, -1);
+  }
+
   async count(): Promise<number> {
     return this.redis.zcard(this.timeKey);
   }

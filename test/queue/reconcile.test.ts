@@ -78,4 +78,34 @@ describe('reconcile', () => {
       `X-Mailwarden-Decision: accept\r\nX-Mailwarden-Id: ${unconfirmed.id}\r\nSubject: r\r\n\r\nr\r\n`,
     ].sort());
   });
+
+  it('drops quarantine list entries whose message is no longer held, and keeps the held ones', async () => {
+    const prefix = testPrefix();
+    const producer = createRedis(REDIS_URL, 'producer');
+    const dispatcher = new Dispatcher({ connection: producer, prefix });
+    const { spool, cleanup } = await tempSpool();
+    cleanups.push(async () => {
+      await dispatcher.close();
+      producer.disconnect();
+      await cleanup();
+      await dropPrefix(prefix);
+    });
+    const hold = (subject: string) => spoolMessage(spool, { bytes: `Subject: ${subject}\r\n\r\nx\r\n`, over: { verdict: verdict('quarantine'), state: 'held' } });
+    const stillHeld = await hold('still held');
+    const released = await hold('released');
+    const gone = await hold('gone');
+    for (const s of [stillHeld, released, gone]) await dispatcher.quarantine(s);
+    // A crash between these and the list's update: the message left quarantine, its entry did not.
+    await spool.updateSidecar(released.id, (s) => ({ ...s, state: 'done', doneReason: 'delivered' }));
+    await spool.remove(gone.id);
+
+    const report = await reconcile(spool, dispatcher, { logger: silent });
+    expect(report).toMatchObject({ quarantine: 1, staleHeld: 2, failures: [] });
+    expect(await dispatcher.heldIndex.ids()).toEqual([stillHeld.id]);
+    expect(await dispatcher.quarantineQueue.getJob(`quarantine-${released.id}`)).toBeUndefined();
+    expect(await dispatcher.quarantineQueue.getJob(`quarantine-${gone.id}`)).toBeUndefined();
+    expect(await dispatcher.quarantineQueue.getJob(`quarantine-${stillHeld.id}`)).toBeDefined();
+    // Again: nothing left to drop.
+    expect((await reconcile(spool, dispatcher, { logger: silent })).staleHeld).toBe(0);
+  });
 });
