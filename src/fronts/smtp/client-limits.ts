@@ -4,7 +4,8 @@
  * - `smtp.maxClientsPerAddress` sessions per client, a client being one IPv4 address or one IPv6
  *   /64 (one customer's network: an IPv6 host can pick any address inside its /64);
  * - `smtp.maxOutsideClients` sessions from outside `smtp.relayNetworks` (they can do nothing but
- *   AUTH), so the rest of `smtp.maxClients` stays free for the relay networks;
+ *   AUTH), so the rest of `smtp.maxClients` stays free for the relay networks; a session that has
+ *   authenticated no longer counts as an outsider (its place in the share goes to the next one);
  * - `smtp.maxClients` sessions in all.
  *
  * smtp-server's own `maxClients` counts connections it has not greeted yet, refused ones included,
@@ -17,7 +18,7 @@ import type { Reply } from './replies.js';
 
 interface Admitted {
   readonly client: string;
-  readonly outside: boolean;
+  outside: boolean;
 }
 
 export class ClientLimits {
@@ -38,6 +39,14 @@ export class ClientLimits {
     this.perClient.set(client, held + 1);
     if (outside) this.outside++;
     return null;
+  }
+
+  /** A session authenticated: it is one of ours now, wherever it connects from. */
+  authenticated(sessionId: string): void {
+    const s = this.bySession.get(sessionId);
+    if (!s?.outside) return;
+    s.outside = false;
+    this.outside--;
   }
 
   /** Frees an admitted session's place; a session never admitted is ignored. */

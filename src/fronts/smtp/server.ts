@@ -107,7 +107,10 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
       const username = auth.username ?? '';
       users.verify(username, auth.password ?? '').then(
         (ok) => {
-          if (ok) return callback(null, { user: username });
+          if (ok) {
+            limits.authenticated(session.id);
+            return callback(null, { user: username });
+          }
           ctx.logger.warn({ client: session.remoteAddress, user: username }, 'smtp auth failed');
           callback(replyError({ kind: 'auth-failed' }));
         },

@@ -96,6 +96,24 @@ describe('which client a connection counts against', () => {
     expect(limits.admit('d', '10.1.1.1', s)).toBeNull();
     expect(limits.admit('e', '10.1.1.2', s)).toEqual({ kind: 'too-many-clients' });
   });
+
+  it('counts an outsider that authenticated as one of ours: its place in the outsiders\' share goes to the next', () => {
+    const limits = new ClientLimits();
+    const s = settings({ maxClients: 4, maxOutsideClients: 2, relayNetworks: ['10.0.0.0/8'] });
+    expect(limits.admit('a', '192.0.2.1', s)).toBeNull();
+    expect(limits.admit('b', '192.0.2.2', s)).toBeNull();
+    expect(limits.admit('c', '192.0.2.3', s)).toEqual({ kind: 'too-many-clients' });
+    limits.authenticated('a');
+    limits.authenticated('a'); // twice: counted once
+    limits.authenticated('never-admitted');
+    expect(limits.admit('c', '192.0.2.3', s)).toBeNull();
+    expect(limits.admit('d', '192.0.2.4', s)).toEqual({ kind: 'too-many-clients' });
+    // When it leaves, the share is not given back twice.
+    limits.release('a');
+    expect(limits.admit('d', '192.0.2.4', s)).toEqual({ kind: 'too-many-clients' });
+    limits.release('b');
+    expect(limits.admit('d', '192.0.2.4', s)).toBeNull();
+  });
 });
 
 describe('a flood from one client', () => {
