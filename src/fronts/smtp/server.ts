@@ -22,6 +22,7 @@ import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp
 import type { HostPort } from '../../config/service-schema.js';
 import { ClientLimits } from './client-limits.js';
 import type { FrontContext, FrontSettings } from './front-context.js';
+import { fastDataFeed } from './fast-data-feed.js';
 import { greetingDelayPatch, type GreetingDelay } from './greeting-delay.js';
 import { countReply } from '../../metrics/metrics.js';
 import { replyError, smtpReply, type Reply } from './replies.js';
@@ -156,6 +157,7 @@ export function createSmtpFront(ctx: FrontContext): SmtpFront {
     },
   };
 
+  if (!fastDataFeed.active) ctx.logger.warn({ reason: fastDataFeed.reason }, 'smtp-server parses DATA with its own byte loop (slower on large mail)');
   if (!greetingDelayPatch.active) ctx.logger.warn({ reason: greetingDelayPatch.reason }, 'smtp.greetingDelayMs has no effect: every client is greeted after smtp-server\'s own 100 ms');
   const server = new SMTPServer(options);
   server.on('error', (err) => ctx.logger.error({ err }, 'smtp server error'));
