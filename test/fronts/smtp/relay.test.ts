@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as runQuarantine } from '../../../src/cli/quarantine.js';
-import { fakeExe, plainMessage, RawSmtp, REDIS_URL, sleep, spoolFiles, startRelay, startSink, type Relay, type Sink } from './harness.js';
+import { fakeExe, plainMessage, RawSmtp, REDIS_URL, sleep, spoolFiles, startRelay, startSink, type Relay, type Reply, type Sink } from './harness.js';
 
 let sink: Sink;
 let relay: Relay;
@@ -88,6 +88,28 @@ describe('SMTP relay', () => {
     const line = relay.log.find((l) => l.msg === 'smtp transaction' && l.ref === ref);
     expect(line).toMatchObject({ decision: 'accept', client: '127.0.0.1', mailFrom: 'alex.smith@met.police.uk', reply: info.response });
     expect(line?.size).toBe(original.length);
+  });
+
+  it('answers a client that sends whole messages, bodies and all, in one write (the second empty)', async () => {
+    // Not what RFC 2920 allows (the body waits for 354), but some clients do it; smtp-server's
+    // parser stalls a session whose next DATA ends inside the previous message's continuation
+    // (docs/decisions/smtp-server-fast-data-feed.md): the relay must still answer every command.
+    const { client: raw, greeting } = await RawSmtp.open(relay.port);
+    expect(greeting.code).toBe(220);
+    const first = plainMessage({ subject: 'blind-pipeline-1' });
+    raw.socket.write(
+      'EHLO client.test\r\n' +
+        `MAIL FROM:<alex.smith@met.police.uk>\r\nRCPT TO:<partner@example.com>\r\nDATA\r\n${first}.\r\n` +
+        'MAIL FROM:<alex.smith@met.police.uk>\r\nRCPT TO:<partner@example.com>\r\nDATA\r\n.\r\nNOOP\r\n',
+    );
+    const replies: Reply[] = [];
+    for (let i = 0; i < 10; i++) replies.push(await raw.next(10_000));
+    // EHLO, MAIL, RCPT, 354, queued; MAIL, RCPT, 354, queued (an empty message carries nothing); NOOP.
+    expect(replies.map((r) => r.code)).toEqual([250, 250, 250, 354, 250, 250, 250, 354, 250, 250]);
+    expect(replies[4]!.text).toMatch(/^2\.0\.0 Queued as /);
+    expect(replies[8]!.text).toMatch(/^2\.0\.0 Queued as /);
+    expect((await raw.cmd('QUIT')).code).toBe(221);
+    await arrived('blind-pipeline-1');
   });
 
   it('rewrites bare LF and bare CR to CRLF before spooling; the upstream gets the rewritten bytes', async () => {
