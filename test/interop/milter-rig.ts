@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/service/service.js';
 import { dropKeys, memoryLogger, sleep, testConfig, testPrefix, type Sink } from '../fronts/smtp/harness.js';
 import { freeLowPort, startPostfix, type PostfixFixture } from './postfix.js';
+import { readmePostfixSnippet } from './readme-snippet.js';
 
 export interface Rig {
   readonly dir: string;
@@ -42,13 +43,9 @@ export async function milterRig(sink: Sink, quarantine: 'custody' | 'hold', extr
   );
   const { logger, lines } = memoryLogger();
   const service = await startService({ file: configFile, env: {}, logger });
-  // The snippet the README gives, with this test's ports.
-  const postfix = await startPostfix({
-    relayPort: sink.port,
-    milter,
-    main: { non_smtpd_milters: milter, milter_mail_macros: 'i {auth_authen} {auth_type} {mail_addr}' },
-    master: [`127.0.0.1:${reinjectPort} inet n - n - - smtpd`, '  -o smtpd_milters=', '  -o non_smtpd_milters='],
-  });
+  // The snippet the README gives, read from it, with this test's milter address and ports.
+  const snippet = readmePostfixSnippet(milter, reinjectPort);
+  const postfix = await startPostfix({ relayPort: sink.port, milter, main: snippet.main, master: snippet.master });
   return {
     dir,
     configFile,

@@ -9,13 +9,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { README_REINJECT_PORT, readmePostfixSnippet } from './readme-snippet.js';
 
 const run = promisify(execFile);
 
 export interface PostfixOptions {
   /** The sink Postfix relays to. */
   readonly relayPort: number;
-  /** `inet:127.0.0.1:PORT` or `unix:/path`; none for Postfix alone. */
+  /** `inet:127.0.0.1:PORT` or `unix:/path`, called with README.md's main.cf lines; none for Postfix alone. */
   readonly milter?: string;
   /** More main.cf lines (name = value). */
   readonly main?: Readonly<Record<string, string>>;
@@ -105,7 +106,8 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixFixture
     maillog_file: join(dir, 'maillog'),
     maillog_file_prefixes: dir,
     message_size_limit: String(64 * 1024 * 1024),
-    ...(opts.milter ? { smtpd_milters: opts.milter, milter_protocol: '6', milter_default_action: 'tempfail' } : {}),
+    // With a milter: the main.cf lines README.md gives, read from it.
+    ...(opts.milter ? readmePostfixSnippet(opts.milter, README_REINJECT_PORT).main : {}),
     ...opts.main,
   };
   await writeFile(join(dir, 'etc', 'main.cf'), Object.entries(main).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
