@@ -20,9 +20,8 @@
  *   requires the same message bytes, byte counts and what follows the end of DATA, and fails when
  *   the patch is not in effect.
  */
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import * as esm from 'smtp-server/lib/smtp-stream.js';
+import { installMethodPatch } from './guarded-patch.js';
 
 /** sha256 of smtp-server 3.21.6's SMTPStream.prototype._feedDataStream source (ESM and CJS builds). */
 const KNOWN_FEED = new Set(['9d8b903f9a3a63542d72e19a9e2f67009a3b1107a28d57e8e7369355454ff230']);
@@ -100,32 +99,14 @@ export function feedDataStream(this: StreamInternals, input: Buffer, done: Done)
   dataStream.once('close', onDrain);
 }
 
-type StreamClass = { prototype: { _feedDataStream: (chunk: Buffer, done: Done) => void } };
-
-function patch(streamClass: StreamClass | undefined): string | null {
-  if (!streamClass) return 'SMTPStream not found';
-  const current = streamClass.prototype._feedDataStream;
-  if (current === (feedDataStream as unknown)) return null;
-  const hash = createHash('sha256').update(current.toString()).digest('hex');
-  if (!KNOWN_FEED.has(hash)) return `smtp-server's SMTPStream._feedDataStream is not the version checked (sha256 ${hash.slice(0, 12)}…)`;
-  streamClass.prototype._feedDataStream = feedDataStream as unknown as StreamClass['prototype']['_feedDataStream'];
-  return null;
-}
-
 /** smtp-server's own method, kept for the equivalence test (it compares the two). */
-export const originalFeedDataStream = (esm as { SMTPStream?: StreamClass }).SMTPStream?.prototype._feedDataStream;
-
-function install(): { readonly active: boolean; readonly reason: string | null } {
-  const esmReason = patch((esm as { SMTPStream?: StreamClass }).SMTPStream);
-  let cjsReason: string | null = null;
-  try {
-    const cjs = createRequire(import.meta.url)('smtp-server/lib/smtp-stream.js') as { SMTPStream?: StreamClass };
-    cjsReason = patch(cjs.SMTPStream);
-  } catch (err) {
-    cjsReason = `CommonJS build not loadable: ${(err as Error).message}`;
-  }
-  return { active: esmReason === null, reason: esmReason ?? cjsReason };
-}
+export const originalFeedDataStream = (esm as { SMTPStream?: { prototype: Pick<StreamInternals, '_feedDataStream'> } }).SMTPStream?.prototype._feedDataStream;
 
 /** Whether the ESM build (the one we run) parses DATA with this version, and why not when it does not. */
-export const fastDataFeed = install();
+export const fastDataFeed = installMethodPatch(esm as Record<string, unknown>, {
+  module: 'smtp-server/lib/smtp-stream.js',
+  className: 'SMTPStream',
+  method: '_feedDataStream',
+  known: KNOWN_FEED,
+  replacement: feedDataStream,
+});

@@ -17,9 +17,8 @@
  *   server without the option keeps 100 ms;
  * - test/fronts/smtp/greeting-delay.test.ts fails when the patch is not in effect.
  */
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import * as esm from 'smtp-server/lib/smtp-connection.js';
+import { installMethodPatch } from './guarded-patch.js';
 
 /** sha256 of smtp-server 3.21.6's SMTPConnection.prototype.init source (ESM and CJS builds). */
 const KNOWN_INIT = new Set(['1265a7d7ca8f5510b4ce94ce4c52bdc127a13b6ef912ec7f9dec69be7a662918']);
@@ -50,28 +49,11 @@ function init(this: ConnectionInternals): void {
   });
 }
 
-function patch(connectionClass: { prototype: { init: () => void } } | undefined): string | null {
-  if (!connectionClass) return 'SMTPConnection not found';
-  const current = connectionClass.prototype.init;
-  if (current === (init as unknown)) return null;
-  const hash = createHash('sha256').update(current.toString()).digest('hex');
-  if (!KNOWN_INIT.has(hash)) return `smtp-server's SMTPConnection.init is not the version checked (sha256 ${hash.slice(0, 12)}…)`;
-  connectionClass.prototype.init = init as unknown as () => void;
-  return null;
-}
-
-function install(): { readonly active: boolean; readonly reason: string | null } {
-  const esmReason = patch((esm as { SMTPConnection?: { prototype: { init: () => void } } }).SMTPConnection);
-  let cjsReason: string | null = null;
-  try {
-    const cjs = createRequire(import.meta.url)('smtp-server/lib/smtp-connection.js') as { SMTPConnection?: { prototype: { init: () => void } } };
-    cjsReason = patch(cjs.SMTPConnection);
-  } catch (err) {
-    cjsReason = `CommonJS build not loadable: ${(err as Error).message}`;
-  }
-  const reason = esmReason ?? cjsReason;
-  return { active: esmReason === null, reason };
-}
-
 /** Whether the ESM build (the one we run) greets with our delay, and why not when it does not. */
-export const greetingDelayPatch = install();
+export const greetingDelayPatch = installMethodPatch(esm as Record<string, unknown>, {
+  module: 'smtp-server/lib/smtp-connection.js',
+  className: 'SMTPConnection',
+  method: 'init',
+  known: KNOWN_INIT,
+  replacement: init,
+});
