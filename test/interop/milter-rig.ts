@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/service/service.js';
 import { dropKeys, memoryLogger, sleep, testConfig, testPrefix, type Sink } from '../fronts/smtp/harness.js';
 import { freeLowPort, startPostfix, type PostfixFixture } from './postfix.js';
-import { readmePostfixSnippet } from './readme-snippet.js';
+import { readmeReinjectListener } from './readme-snippet.js';
 
 export interface Rig {
   readonly dir: string;
@@ -43,9 +43,8 @@ export async function milterRig(sink: Sink, quarantine: 'custody' | 'hold', extr
   );
   const { logger, lines } = memoryLogger();
   const service = await startService({ file: configFile, env: {}, logger });
-  // The snippet the README gives, read from it, with this test's milter address and ports.
-  const snippet = readmePostfixSnippet(milter, reinjectPort);
-  const postfix = await startPostfix({ relayPort: sink.port, milter, main: snippet.main, master: snippet.master });
+  // The snippet the README gives, read from it (startPostfix takes its main.cf lines), with this test's ports.
+  const postfix = await startPostfix({ relayPort: sink.port, milter, master: readmeReinjectListener(reinjectPort) });
   return {
     dir,
     configFile,

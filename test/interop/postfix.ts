@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { README_REINJECT_PORT, readmePostfixSnippet } from './readme-snippet.js';
+import { readmeMainCf } from './readme-snippet.js';
 
 const run = promisify(execFile);
 
@@ -107,7 +107,7 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixFixture
     maillog_file_prefixes: dir,
     message_size_limit: String(64 * 1024 * 1024),
     // With a milter: the main.cf lines README.md gives, read from it.
-    ...(opts.milter ? readmePostfixSnippet(opts.milter, README_REINJECT_PORT).main : {}),
+    ...(opts.milter ? readmeMainCf(opts.milter) : {}),
     ...opts.main,
   };
   await writeFile(join(dir, 'etc', 'main.cf'), Object.entries(main).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
